@@ -1,0 +1,85 @@
+import pytest
+from django.db import DatabaseError
+from pytest_django.asserts import assertContains, assertTemplateUsed
+
+
+@pytest.mark.django_db
+def test_home_page_has_the_clinic_name_and_the_disclaimer(client, settings):
+    settings.CLINIC_NAME = "Harbor Spine Center"
+    response = client.get("/")
+    assert response.status_code == 200
+    assertTemplateUsed(response, "base.html")
+    assertContains(response, "Harbor Spine Center")
+    assertContains(response, "are not")
+    assertContains(response, "medical advice")
+    assertContains(response, 'href="/privacy/"')
+    assertContains(response, 'href="#main"')
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [("/privacy/", "Privacy"), ("/disclaimer/", "Medical disclaimer")],
+)
+def test_site_pages_render(client, path, heading):
+    response = client.get(path)
+    assertContains(response, f"<h1>{heading}</h1>", html=True)
+
+
+@pytest.mark.django_db
+def test_unknown_page_uses_the_friendly_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assertTemplateUsed(response, "404.html")
+    assertContains(response, "We could not find that page", status_code=404)
+
+
+def test_server_error_page_renders_without_a_database(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert b"Something went wrong on our side" in response.content
+
+
+@pytest.mark.django_db
+def test_stylesheet_is_served(client):
+    response = client.get("/static/css/site.css")
+    assert response.status_code == 200
+    assert b"--color-brand" in b"".join(response.streaming_content)
+
+
+@pytest.mark.django_db
+def test_healthz_reports_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "cache": "ok"},
+    }
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_database_outage(client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr("articles.views.connection.cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "error"
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_cache_outage(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A port nothing listens on.
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "ok", "cache": "error"}

@@ -1,0 +1,28 @@
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from articles.tasks import send_email
+
+
+def test_send_email_runs_at_once_in_tests():
+    result = send_email.enqueue(
+        subject="Hello", body="A test message.", recipients=["a@example.com"]
+    )
+    assert result.return_value == 1
+    assert mail.outbox[0].subject == "Hello"
+    assert mail.outbox[0].to == ["a@example.com"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_backend_queues_until_the_worker_runs(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    send_email.enqueue(subject="Queued", body="Later.", recipients=["b@example.com"])
+    assert DBTaskResult.objects.get().status == "READY"
+    assert mail.outbox == []
+
+    call_command("db_worker", batch=True, reload=False, startup_delay=False)
+
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert [message.subject for message in mail.outbox] == ["Queued"]

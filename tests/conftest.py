@@ -1,0 +1,45 @@
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+REQUIRE_ALL = os.environ.get("CLINIC_REQUIRE_ALL") == "1"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def skip_or_fail(reason):
+    """Skip with `reason`, or fail when CLINIC_REQUIRE_ALL=1 forbids skips."""
+    if REQUIRE_ALL:
+        pytest.fail(f"{reason} (CLINIC_REQUIRE_ALL=1 forbids this skip)")
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        skip_or_fail("needs PostgreSQL: set DATABASE_URL to a postgres:// URL")
+    if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
+        skip_or_fail(f"needs Chromium at {CHROMIUM}: apt-get install chromium")
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{tmp_path.name}",
+        }
+    }
