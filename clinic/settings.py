@@ -303,4 +303,15 @@ LOGGING = {
 }
 
 # Periodic tasks queued by `manage.py run_scheduler`: task path -> seconds.
-CLINIC_SCHEDULE = {}
+CLINIC_SCHEDULE = {
+    "articles.tasks.publish_scheduled": 60,
+}
+
+# Renditions are made when an image is saved, so that rendering a page never
+# checks storage or creates files.
+IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
+# Limits for uploaded images (bytes, and width × height in pixels).
+CLINIC_IMAGE_MAX_BYTES = 10 * 1024 * 1024
+CLINIC_IMAGE_MAX_PIXELS = 40_000_000
+# How long a signed preview link for an outside reviewer stays valid.
+CLINIC_PREVIEW_MAX_AGE = 7 * 24 * 3600

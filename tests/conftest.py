@@ -43,3 +43,44 @@ def _test_settings(settings, tmp_path):
             "LOCATION": f"test-{tmp_path.name}",
         }
     }
+
+
+@pytest.fixture
+def editor(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="editor", role="Editors")
+
+
+@pytest.fixture
+def reviewer(db):
+    from tests.factories import PersonFactory, UserFactory
+
+    user = UserFactory(username="reviewer", role="Medical reviewers")
+    PersonFactory(name="Dr. Rosa Quinn", credentials="MD, physiatrist", user=user)
+    return user
+
+
+@pytest.fixture
+def moderator(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="moderator", role="Moderators")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    client.force_login(reviewer)
+    return client
+
+
+@pytest.fixture
+def moderator_client(client, moderator):
+    client.force_login(moderator)
+    return client

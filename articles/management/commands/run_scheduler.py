@@ -39,7 +39,9 @@ class Command(BaseCommand):
                     self.enqueue(task)
                     next_run[task] = now + seconds
             # Sleeping in short steps lets a signal stop the loop promptly.
-            time.sleep(min(1.0, max(0.0, min(next_run.values()) - now)))
+            time.sleep(
+                min(1.0, max(0.0, min(next_run.values(), default=now + 1) - now))
+            )
 
     def enqueue(self, task):
         result = task.enqueue()

@@ -1,0 +1,659 @@
+import hashlib
+import math
+from datetime import date
+
+import reversion
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_ckeditor_5.fields import CKEditor5Field
+from imagekit.models import ImageSpecField
+from pilkit.processors import ResizeToFit
+
+from .richtext import sanitize_html, text_summary
+
+#: Widths of the renditions made for every image, in pixels.
+RENDITION_WIDTHS = (480, 960, 1600)
+RENDITION_FORMATS = {"webp": "WEBP", "jpeg": "JPEG"}
+
+
+def add_months(day, months):
+    """Return `day` moved `months` calendar months on, clamped to month end."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent category"),
+        help_text=_("Leave empty for a top-level category. Two levels at most."),
+    )
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("Shown at the top of the category page."),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"),
+        default=0,
+        help_text=_("Lower numbers come first in menus and lists."),
+    )
+
+    class Meta:
+        ordering = ("position", "name")
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = (
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")),
+                name="category_not_own_parent",
+            ),
+        )
+
+    def __str__(self):
+        return f"{self.parent} › {self.name}" if self.parent_id else self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.parent_id is None:
+            return
+        if self.parent_id == self.pk:
+            raise ValidationError(
+                {"parent": _("A category cannot be its own parent.")},
+                code="own_parent",
+            )
+        if self.parent.parent_id is not None:
+            raise ValidationError(
+                {"parent": _("Categories have two levels: pick a top-level parent.")},
+                code="too_deep",
+            )
+        if self.pk and self.children.exists():
+            raise ValidationError(
+                {
+                    "parent": _(
+                        "This category has subcategories, so it must stay "
+                        "at the top level."
+                    )
+                },
+                code="too_deep",
+            )
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class Image(models.Model):
+    """An uploaded picture, stored re-encoded without metadata."""
+
+    file = models.ImageField(
+        _("file"),
+        upload_to="images/%Y/%m/",
+        width_field="width",
+        height_field="height",
+    )
+    width = models.PositiveIntegerField(_("width"), editable=False)
+    height = models.PositiveIntegerField(_("height"), editable=False)
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        blank=True,
+        help_text=_("For finding the image in the admin; not shown to readers."),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    jpeg_480 = ImageSpecField(
+        source="file", processors=[ResizeToFit(480, upscale=False)], format="JPEG"
+    )
+    jpeg_960 = ImageSpecField(
+        source="file", processors=[ResizeToFit(960, upscale=False)], format="JPEG"
+    )
+    jpeg_1600 = ImageSpecField(
+        source="file", processors=[ResizeToFit(1600, upscale=False)], format="JPEG"
+    )
+    webp_480 = ImageSpecField(
+        source="file", processors=[ResizeToFit(480, upscale=False)], format="WEBP"
+    )
+    webp_960 = ImageSpecField(
+        source="file", processors=[ResizeToFit(960, upscale=False)], format="WEBP"
+    )
+    webp_1600 = ImageSpecField(
+        source="file", processors=[ResizeToFit(1600, upscale=False)], format="WEBP"
+    )
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(width__gt=0, height__gt=0), name="image_has_size"
+            ),
+        )
+
+    def __str__(self):
+        return self.title or self.file.name.rsplit("/", 1)[-1]
+
+    def renditions(self, fmt):
+        """
+        Return [(url, width, height)] for format "webp" or "jpeg", smallest
+        first, computed without touching storage or the database.
+        """
+        result = []
+        for width in RENDITION_WIDTHS:
+            spec = getattr(self, f"{fmt}_{width}")
+            if width >= self.width:
+                result.append((spec.url, self.width, self.height))
+                break
+            height = max(1, round(self.height * width / self.width))
+            result.append((spec.url, width, height))
+        return result
+
+    def srcset(self, fmt):
+        """Return the `srcset` attribute value for format "webp" or "jpeg"."""
+        return ", ".join(f"{url} {width}w" for url, width, _ in self.renditions(fmt))
+
+    @property
+    def srcset_webp(self):
+        return self.srcset("webp")
+
+    @property
+    def srcset_jpeg(self):
+        return self.srcset("jpeg")
+
+
+class Person(models.Model):
+    """An author or medical reviewer, as readers see them."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    credentials = models.CharField(
+        _("credentials"),
+        max_length=160,
+        blank=True,
+        help_text=_('Shown after the name, e.g. "MD, spine surgeon".'),
+    )
+    bio = models.TextField(_("biography"), blank=True)
+    photo = models.ForeignKey(
+        Image,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("photo"),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("user account"),
+        help_text=_(
+            "A medical reviewer's sign-off is shown under the person linked "
+            "to their account."
+        ),
+    )
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self):
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published_q(self):
+        """Return the Q for articles readers may see now."""
+        return Q(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def published(self):
+        """Return the articles readers may see: published and due."""
+        return self.filter(self.published_q())
+
+    def drafts(self):
+        """Return the articles still being written."""
+        return self.filter(status=Article.Status.DRAFT)
+
+    def in_review(self):
+        """Return the articles waiting for medical review."""
+        return self.filter(status=Article.Status.IN_REVIEW)
+
+    def due_for_publication(self):
+        """
+        Return unpublished articles whose `publish_at` has come and whose
+        medical sign-off is current: the ones `publish_scheduled` publishes.
+        """
+        return self.filter(
+            status__in=(Article.Status.DRAFT, Article.Status.IN_REVIEW),
+            publish_at__lte=timezone.now(),
+            reviewed_by__isnull=False,
+        ).exclude(review_fingerprint="")
+
+    def review_overdue(self):
+        """Return published articles whose next medical review date has passed."""
+        return self.filter(
+            status=Article.Status.PUBLISHED, next_review_at__lt=timezone.localdate()
+        )
+
+    def for_listing(self):
+        """Return articles with category, author and image joined."""
+        return self.select_related(
+            "category", "category__parent", "author", "featured_image"
+        )
+
+
+#: Fields a restored revision does not bring back: a restored version is a
+#: draft that needs a new sign-off before it is published again.
+WORKFLOW_FIELDS = (
+    "status",
+    "publish_at",
+    "published_at",
+    "reviewed_by",
+    "last_reviewed",
+    "review_fingerprint",
+    "next_review_at",
+)
+
+
+@reversion.register(follow=("references",), exclude=WORKFLOW_FIELDS)
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_(
+            "The last part of the address. Changing it on a published article "
+            "keeps the old address working through a redirect."
+        ),
+    )
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        help_text=_(
+            "One or two sentences shown in lists and search results. Left "
+            "empty, the start of the body is used."
+        ),
+    )
+    body = CKEditor5Field(_("body"), blank=True)
+    featured_image = models.ForeignKey(
+        Image,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("featured image"),
+    )
+    featured_image_alt = models.CharField(
+        _("featured image alt text"),
+        max_length=250,
+        blank=True,
+        help_text=_("Describe what the picture shows for readers who cannot see it."),
+    )
+    featured_image_is_decorative = models.BooleanField(
+        _("featured image is decorative"),
+        default=False,
+        help_text=_("Tick only if the picture adds nothing a reader would miss."),
+    )
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        verbose_name=_("category"),
+    )
+    tags = models.ManyToManyField(
+        Tag, blank=True, related_name="articles", verbose_name=_("tags")
+    )
+    author = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("author"),
+    )
+    seo_title = models.CharField(
+        _("SEO title"),
+        max_length=70,
+        blank=True,
+        help_text=_("The title search engines show. Left empty, the title is used."),
+    )
+    meta_description = models.CharField(
+        _("meta description"),
+        max_length=160,
+        blank=True,
+        help_text=_(
+            "The snippet search engines show. Left empty, the summary is used."
+        ),
+    )
+    allow_comments = models.BooleanField(_("allow comments"), default=True)
+    is_featured = models.BooleanField(
+        _("featured"), default=False, help_text=_("Shown first on the home page.")
+    )
+
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status,
+        default=Status.DRAFT,
+        editable=False,
+    )
+    publish_at = models.DateTimeField(
+        _("publish at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Schedule publication. The article goes live at this time once a "
+            "medical reviewer has signed it off."
+        ),
+    )
+    published_at = models.DateTimeField(
+        _("published at"), null=True, blank=True, editable=False
+    )
+    reviewed_by = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="reviewed_articles",
+        verbose_name=_("medically reviewed by"),
+    )
+    last_reviewed = models.DateField(
+        _("last medical review"), null=True, blank=True, editable=False
+    )
+    review_fingerprint = models.CharField(
+        _("reviewed content fingerprint"),
+        max_length=64,
+        blank=True,
+        editable=False,
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("review interval (months)"),
+        default=12,
+        help_text=_("How often a medical reviewer must check this article again."),
+    )
+    next_review_at = models.DateField(
+        _("next review due"), null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-published_at", "-created_at")
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        permissions = (
+            ("sign_off_article", _("Can sign off the medical review of articles")),
+            ("publish_article", _("Can publish signed-off articles")),
+        )
+        indexes = (
+            models.Index(
+                fields=("status", "-published_at"), name="article_status_pub_idx"
+            ),
+            models.Index(fields=("next_review_at",), name="article_next_review_idx"),
+        )
+        constraints = (
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="article_published_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_interval_months__gte=1),
+                name="article_review_interval_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published")
+                | (Q(reviewed_by__isnull=False) & Q(last_reviewed__isnull=False)),
+                name="article_published_is_reviewed",
+            ),
+        )
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        if not self.summary.strip():
+            self.summary = text_summary(self.body)
+        if self.review_fingerprint and self.review_fingerprint != self.fingerprint():
+            self.void_sign_off()
+        self.next_review_at = (
+            add_months(self.last_reviewed, self.review_interval_months)
+            if self.last_reviewed
+            else None
+        )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if (
+            self.featured_image_id
+            and not self.featured_image_alt.strip()
+            and not self.featured_image_is_decorative
+        ):
+            raise ValidationError(
+                {
+                    "featured_image_alt": _(
+                        "Describe the featured image, or tick “decorative” if "
+                        "it adds nothing a reader would miss."
+                    )
+                },
+                code="alt_required",
+            )
+
+    def fingerprint(self):
+        """Return a hash of the content a medical sign-off vouches for."""
+        content = "\x1f".join((self.title, self.summary, sanitize_html(self.body)))
+        return hashlib.sha256(content.encode()).hexdigest()
+
+    def void_sign_off(self):
+        """
+        Forget the medical sign-off. A published article goes back to review:
+        readers must never see content no reviewer has checked.
+        """
+        self.reviewed_by = None
+        self.last_reviewed = None
+        self.review_fingerprint = ""
+        if self.status == self.Status.PUBLISHED:
+            self.status = self.Status.IN_REVIEW
+
+    @property
+    def has_current_sign_off(self):
+        """True when a reviewer signed off exactly the current content."""
+        return bool(
+            self.reviewed_by_id
+            and self.review_fingerprint
+            and self.review_fingerprint == self.fingerprint()
+        )
+
+    @property
+    def is_published(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status in (self.Status.DRAFT, self.Status.IN_REVIEW)
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
+
+    @property
+    def is_review_overdue(self):
+        return bool(self.next_review_at and self.next_review_at < timezone.localdate())
+
+    @property
+    def reading_minutes(self):
+        """Minutes an average reader needs for the body (200 words a minute)."""
+        words = len(text_summary(self.body, limit=None).split())
+        return max(1, math.ceil(words / 200))
+
+    @property
+    def public_title(self):
+        return self.seo_title or self.title
+
+    @property
+    def public_description(self):
+        return self.meta_description or self.summary
+
+
+@reversion.register()
+class Reference(models.Model):
+    """A source an article cites, shown in its reference list."""
+
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="references",
+        verbose_name=_("article"),
+    )
+    citation = models.TextField(
+        _("citation"),
+        help_text=_("Authors, title, journal, year, as readers should see it."),
+    )
+    url = models.URLField(_("URL"), blank=True, max_length=500)
+    doi = models.CharField(
+        _("DOI"),
+        max_length=200,
+        blank=True,
+        help_text=_('The bare DOI, e.g. "10.1000/xyz123".'),
+    )
+    pmid = models.CharField(
+        _("PubMed ID"),
+        max_length=12,
+        blank=True,
+        help_text=_("Digits only."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ("article", "position", "pk")
+        verbose_name = _("reference")
+        verbose_name_plural = _("references")
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(pmid="") | Q(pmid__regex=r"^[0-9]+$"),
+                name="reference_pmid_digits",
+            ),
+        )
+
+    def __str__(self):
+        return self.citation[:80]
+
+    def clean(self):
+        if self.doi and not self.doi.startswith("10."):
+            raise ValidationError(
+                {"doi": _('A DOI starts with "10.", for example 10.1000/xyz123.')},
+                code="invalid_doi",
+            )
+        if self.pmid and not self.pmid.isdigit():
+            raise ValidationError(
+                {"pmid": _("A PubMed ID has digits only.")}, code="invalid_pmid"
+            )
+
+    @property
+    def doi_url(self):
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def pubmed_url(self):
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+
+class SiteConfiguration(models.Model):
+    """The clinic's settings that editors change: one row."""
+
+    cta_heading = models.CharField(
+        _("call-to-action heading"),
+        max_length=120,
+        default=_("Speak with a spine specialist"),
+    )
+    cta_text = models.TextField(
+        _("call-to-action text"),
+        default=_(
+            "Our specialists can tell you whether this treatment fits your "
+            "situation. Appointments usually within a week."
+        ),
+    )
+    cta_button = models.CharField(
+        _("call-to-action button"), max_length=60, default=_("Book a consultation")
+    )
+    cta_url = models.CharField(
+        _("call-to-action link"),
+        max_length=300,
+        default="/contact/",
+        help_text=_("Where the button leads: a page of this site or a full URL."),
+    )
+
+    class Meta:
+        verbose_name = _("site configuration")
+        verbose_name_plural = _("site configuration")
+
+    def __str__(self):
+        return str(_("Site configuration"))
+
+    @classmethod
+    def load(cls):
+        """Return the configuration row, created with defaults if missing."""
+        config, _ = cls.objects.get_or_create(pk=1)
+        return config

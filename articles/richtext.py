@@ -1,0 +1,133 @@
+"""
+Article HTML: the allow-list sanitizer and helpers that read or rewrite it.
+
+Everything an editor stores passes `sanitize_html()` (nh3, an allow-list),
+so templates may mark the stored HTML safe.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+import nh3
+from bs4 import BeautifulSoup
+
+ALLOWED_TAGS = {
+    "a",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "rel", "target"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start", "reversed"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+}
+# CKEditor marks figures with these classes; nothing else keeps a class.
+ALLOWED_CLASSES = {
+    "figure": {"image", "table", "image-style-side", "image_resized"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel", "data"}
+REL_TOKENS = {"nofollow", "noopener", "noreferrer", "sponsored", "ugc"}
+DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[a-z0-9+/=\s]+$", re.I)
+NUMBER = re.compile(r"^[0-9]{1,5}$")
+
+
+def _filter_attribute(tag, attribute, value):
+    """Drop attribute values the allow-list cannot express by name alone."""
+    if attribute in {"href", "src"} and value.strip().lower().startswith("data:"):
+        return value if tag == "img" and DATA_IMAGE.match(value.strip()) else None
+    if attribute == "target":
+        return "_blank" if value == "_blank" else None
+    if attribute == "rel":
+        tokens = [token for token in value.lower().split() if token in REL_TOKENS]
+        return " ".join(dict.fromkeys(tokens)) or None
+    if attribute in {"width", "height", "colspan", "rowspan", "start"}:
+        return value if NUMBER.match(value) else None
+    if attribute == "scope":
+        return value if value in {"row", "col", "rowgroup", "colgroup"} else None
+    return value
+
+
+def is_external(href):
+    """True for an absolute http(s) link (to another site)."""
+    return urlsplit(href.strip()).scheme in {"http", "https"}
+
+
+def sanitize_html(html):
+    """
+    Return `html` reduced to the article allow-list.
+
+    Scripts, styles, event handlers, iframes, comments and unsafe URLs are
+    removed. External links get rel="noopener", and links that open a new
+    tab also get "noreferrer".
+    """
+    if not html:
+        return ""
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_filter_attribute,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        allowed_classes=ALLOWED_CLASSES,
+        strip_comments=True,
+    )
+    if "<a " not in cleaned:
+        return cleaned.strip()
+    soup = BeautifulSoup(cleaned, "html.parser")
+    for link in soup.find_all("a"):
+        rel = link.get("rel") or []
+        if isinstance(rel, str):
+            rel = rel.split()
+        href = link.get("href", "")
+        if is_external(href):
+            rel.append("noopener")
+        if link.get("target") == "_blank":
+            rel += ["noopener", "noreferrer"]
+        if rel:
+            link["rel"] = " ".join(dict.fromkeys(rel))
+    return str(soup).strip()
+
+
+def text_summary(html, limit=220):
+    """
+    Return the plain text of `html`: whole, or when `limit` is given cut at a
+    word boundary to at most `limit` characters with an ellipsis.
+    """
+    text = " ".join(BeautifulSoup(html or "", "html.parser").get_text(" ").split())
+    if limit is None or len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.")
+    return f"{cut}…"

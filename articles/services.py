@@ -1,0 +1,205 @@
+"""
+Writes to articles that have rules or side effects: the review workflow,
+publication, and redirects. Views, admin actions and commands call these.
+"""
+
+from datetime import datetime
+
+import reversion
+from django.contrib.auth import get_user_model
+from django.contrib.redirects.models import Redirect
+from django.contrib.sites.models import Site
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Article, Person
+from .roles import REVIEWERS
+from .tasks import send_email
+
+
+def _save_with_revision(article, *, user, comment, fields):
+    with reversion.create_revision():
+        article.save(update_fields=[*fields, "updated_at"])
+        reversion.set_user(user)
+        reversion.set_comment(comment)
+
+
+def _require(user, perm, message):
+    if not user.has_perm(perm):
+        raise PermissionDenied(message)
+
+
+@transaction.atomic
+def submit_for_review(*, article: Article, user) -> Article:
+    """
+    Move a draft to review and email the medical reviewers; return it.
+    """
+    _require(user, "articles.change_article", _("You may not edit articles."))
+    if article.status != Article.Status.DRAFT:
+        raise ValidationError(
+            _("Only drafts can be sent for review; “%(title)s” is %(status)s.")
+            % {"title": article, "status": article.get_status_display().lower()},
+            code="not_draft",
+        )
+    article.status = Article.Status.IN_REVIEW
+    _save_with_revision(
+        article, user=user, comment=_("Submitted for review"), fields=["status"]
+    )
+    recipients = list(
+        get_user_model()
+        .objects.filter(groups__name=REVIEWERS, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if recipients:
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        transaction.on_commit(
+            lambda: send_email.enqueue(
+                subject=_("Ready for medical review: %(title)s")
+                % {"title": article.title},
+                body=_("%(user)s sent “%(title)s” for review.\n\nReview it: %(url)s")
+                % {"user": user.get_full_name() or user, "title": article, "url": url},
+                recipients=recipients,
+            )
+        )
+    return article
+
+
+@transaction.atomic
+def sign_off_article(*, article: Article, user) -> Article:
+    """
+    Record the user's medical sign-off of the article's current content
+    (reviewer and today's date); return the article.
+    """
+    _require(
+        user,
+        "articles.sign_off_article",
+        _("Only medical reviewers can sign off articles."),
+    )
+    try:
+        person = user.person
+    except Person.DoesNotExist:
+        raise ValidationError(
+            _(
+                "Your account is not linked to a person profile, so readers "
+                "could not see who reviewed the article. Ask an administrator "
+                "to link one under People."
+            ),
+            code="no_person",
+        ) from None
+    if article.status == Article.Status.ARCHIVED:
+        raise ValidationError(_("Archived articles are not reviewed."), code="archived")
+    article.reviewed_by = person
+    article.last_reviewed = timezone.localdate()
+    article.review_fingerprint = article.fingerprint()
+    _save_with_revision(
+        article,
+        user=user,
+        comment=_("Medical sign-off"),
+        fields=["reviewed_by", "last_reviewed", "review_fingerprint", "next_review_at"],
+    )
+    return article
+
+
+@transaction.atomic
+def publish_article(*, article: Article, user, now: datetime | None = None) -> Article:
+    """
+    Publish the article now, or leave it scheduled when its `publish_at` is
+    in the future. Refused without a current medical sign-off. Return it.
+    """
+    _require(user, "articles.publish_article", _("You may not publish articles."))
+    if not article.has_current_sign_off:
+        raise ValidationError(
+            _(
+                "“%(title)s” has no current medical sign-off. A medical "
+                "reviewer must sign off this version before it is published."
+            )
+            % {"title": article},
+            code="not_signed_off",
+        )
+    if article.status == Article.Status.PUBLISHED:
+        return article
+    now = now or timezone.now()
+    if article.publish_at and article.publish_at > now:
+        return article
+    article.status = Article.Status.PUBLISHED
+    article.published_at = now
+    _save_with_revision(
+        article,
+        user=user,
+        comment=_("Published"),
+        fields=["status", "published_at"],
+    )
+    return article
+
+
+@transaction.atomic
+def publish_due_articles(*, now: datetime | None = None) -> int:
+    """
+    Publish every signed-off article whose `publish_at` has come, dated at
+    its `publish_at`; return how many were published.
+    """
+    count = 0
+    queryset = Article.objects.due_for_publication().select_for_update()
+    for article in queryset:
+        if now is not None and article.publish_at > now:
+            continue
+        if not article.has_current_sign_off:
+            continue
+        article.status = Article.Status.PUBLISHED
+        article.published_at = article.publish_at
+        _save_with_revision(
+            article,
+            user=None,
+            comment=_("Published on schedule"),
+            fields=["status", "published_at"],
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def unpublish_article(*, article: Article, user) -> Article:
+    """Take the article off the site, back to draft; return it."""
+    _require(user, "articles.publish_article", _("You may not unpublish articles."))
+    article.status = Article.Status.DRAFT
+    article.publish_at = None
+    _save_with_revision(
+        article, user=user, comment=_("Unpublished"), fields=["status", "publish_at"]
+    )
+    return article
+
+
+@transaction.atomic
+def archive_article(*, article: Article, user) -> Article:
+    """Archive the article: off the site, kept for the record; return it."""
+    _require(user, "articles.publish_article", _("You may not archive articles."))
+    article.status = Article.Status.ARCHIVED
+    article.publish_at = None
+    _save_with_revision(
+        article, user=user, comment=_("Archived"), fields=["status", "publish_at"]
+    )
+    return article
+
+
+@transaction.atomic
+def record_slug_change(*, article: Article, old_path: str) -> Redirect | None:
+    """
+    Keep `old_path` working after an article's address changed: add a 301
+    from it, point older redirects straight at the new address, and drop a
+    redirect from the new address (so changing back makes no loop). Return
+    the new redirect, or None when the address did not change.
+    """
+    new_path = article.get_absolute_url()
+    if old_path == new_path:
+        return None
+    site = Site.objects.get_current()
+    Redirect.objects.filter(site=site, old_path=new_path).delete()
+    Redirect.objects.filter(site=site, new_path=old_path).update(new_path=new_path)
+    redirect, _ = Redirect.objects.update_or_create(
+        site=site, old_path=old_path, defaults={"new_path": new_path}
+    )
+    return redirect

@@ -1,0 +1,136 @@
+import pytest
+
+from articles.richtext import sanitize_html, text_summary
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    '<img src=x onerror="alert(1)">',
+    '<img src="javascript:alert(1)">',
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    '<a href=" javascript:alert(1)">x</a>',
+    '<a href="java&#x09;script:alert(1)">x</a>',
+    '<a href="&#106;avascript:alert(1)">x</a>',
+    '<a href="vbscript:msgbox(1)">x</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    '<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+">',
+    '<iframe src="https://evil.example"></iframe>',
+    '<object data="evil.swf"></object>',
+    '<embed src="evil.swf">',
+    '<svg onload="alert(1)"><circle r="5"/></svg>',
+    "<math><mi xlink:href='javascript:alert(1)'>x</mi></math>",
+    '<p style="background:url(javascript:alert(1))">x</p>',
+    "<style>body{background:red}</style>",
+    '<p onclick="alert(1)">click</p>',
+    '<body onload="alert(1)">',
+    '<form action="https://evil.example"><input name="q"></form>',
+    '<meta http-equiv="refresh" content="0;url=https://evil.example">',
+    '<link rel="stylesheet" href="https://evil.example/x.css">',
+    '<base href="https://evil.example/">',
+    "<!--<script>alert(1)</script>-->",
+    "<div><scr<script>ipt>alert(1)</script></div>",
+    '<a href="https://ok.example" onmouseover="alert(1)">x</a>',
+    '<img src="https://ok.example/a.png" srcset="javascript:alert(1) 1x">',
+    '<p id="__proto__" class="evil">clobber</p>',
+    '<details open ontoggle="alert(1)">x</details>',
+    '<video><source onerror="alert(1)"></video>',
+    '<table background="javascript:alert(1)"><tr><td>x</td></tr></table>',
+    '<a href="https://ok.example" target="_top">x</a>',
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
+    "<template><script>alert(1)</script></template>",
+]
+
+FORBIDDEN = [
+    "<script",
+    "onerror",
+    "onload",
+    "onclick",
+    "onmouseover",
+    "ontoggle",
+    "javascript:",
+    "vbscript:",
+    "data:text",
+    "image/svg",
+    "<iframe",
+    "<object",
+    "<embed",
+    "<svg",
+    "<math",
+    "style=",
+    "<style",
+    "<form",
+    "<input",
+    "<meta",
+    "<link",
+    "<base",
+    "srcset",
+    "id=",
+    'class="evil"',
+    "_top",
+]
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_hostile_markup_is_neutralised(payload):
+    cleaned = sanitize_html(payload).lower()
+    for marker in FORBIDDEN:
+        assert marker not in cleaned, (payload, cleaned)
+
+
+def test_there_are_at_least_thirty_hostile_cases():
+    assert len(HOSTILE) >= 30
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<h2>Recovery</h2>",
+        "<h3>First week</h3>",
+        "<h4>Driving</h4>",
+        "<p>A <strong>strong</strong> and <em>gentle</em> word.</p>",
+        "<ul><li>one</li></ul>",
+        "<ol><li>two</li></ol>",
+        "<blockquote><p>quoted</p></blockquote>",
+        '<figure class="table"><table><thead><tr><th scope="col">A</th></tr></thead>'
+        "<tbody><tr><td>1</td></tr></tbody></table></figure>",
+        '<figure class="image"><img src="/media/images/a.jpg" alt="A spine model"'
+        ' width="800" height="600"><figcaption>Model</figcaption></figure>',
+        '<a href="/articles/other/">an internal link</a>',
+        '<a href="mailto:info@clinic.example">mail us</a>',
+    ],
+)
+def test_article_markup_survives_unchanged(html):
+    assert sanitize_html(html) == html
+
+
+def test_external_links_get_noopener():
+    cleaned = sanitize_html('<a href="https://journal.example/x">study</a>')
+    assert cleaned == ('<a href="https://journal.example/x" rel="noopener">study</a>')
+
+
+def test_links_opening_a_new_tab_get_noreferrer_too():
+    cleaned = sanitize_html(
+        '<a href="https://journal.example/x" target="_blank" rel="nofollow">s</a>'
+    )
+    assert 'rel="nofollow noopener noreferrer"' in cleaned
+    assert 'target="_blank"' in cleaned
+
+
+def test_unknown_rel_values_are_dropped():
+    cleaned = sanitize_html('<a href="/a/" rel="me stylesheet nofollow">x</a>')
+    assert cleaned == '<a href="/a/" rel="nofollow">x</a>'
+
+
+def test_data_image_urls_survive_only_in_images():
+    png = "data:image/png;base64,iVBORw0KGgo="
+    assert f'src="{png}"' in sanitize_html(f'<img src="{png}" alt="">')
+    assert "data:" not in sanitize_html(f'<a href="{png}">x</a>')
+
+
+def test_text_summary_cuts_at_a_word():
+    html = "<p>" + "vertebra " * 60 + "</p>"
+    summary = text_summary(html, limit=50)
+    assert summary.endswith("…")
+    assert len(summary) <= 51
+    assert "verteb…" not in summary

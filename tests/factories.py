@@ -1,0 +1,109 @@
+import io
+
+import factory
+from django.contrib.auth.models import Group, User
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from PIL import Image as PILImage
+
+from articles.models import Article, Category, Image, Person, Reference, Tag
+
+
+def image_bytes(fmt="JPEG", size=(1200, 800), color=(30, 120, 110), **save_kwargs):
+    """Return the bytes of a solid-colour image in `fmt`."""
+    out = io.BytesIO()
+    mode = "RGBA" if fmt == "PNG" else "RGB"
+    PILImage.new(mode, size, color).save(out, fmt, **save_kwargs)
+    return out.getvalue()
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@clinic.example")
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
+
+    @factory.post_generation
+    def role(self, create, group_name, **kwargs):
+        if create and group_name:
+            self.groups.add(Group.objects.get(name=group_name))
+        if create:
+            self.save()
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+
+    name = factory.Sequence(lambda n: f"Tag {n}")
+    slug = factory.Sequence(lambda n: f"tag-{n}")
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Sequence(lambda n: f"Dr. Person {n}")
+    slug = factory.Sequence(lambda n: f"person-{n}")
+    credentials = "MD, spine surgeon"
+
+
+class ImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Image
+
+    file = factory.LazyFunction(lambda: ContentFile(image_bytes(), name="photo.jpg"))
+    title = factory.Sequence(lambda n: f"Image {n}")
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+
+    title = factory.Sequence(lambda n: f"Article number {n}")
+    slug = factory.Sequence(lambda n: f"article-{n}")
+    body = "<p>Plain words about the spine.</p>"
+    category = factory.SubFactory(CategoryFactory)
+
+    class Params:
+        signed_off = factory.Trait(
+            reviewed_by=factory.SubFactory(PersonFactory),
+            last_reviewed=factory.LazyFunction(timezone.localdate),
+        )
+        published = factory.Trait(
+            signed_off=True,
+            status=Article.Status.PUBLISHED,
+            published_at=factory.LazyFunction(
+                lambda: timezone.now() - timezone.timedelta(days=1)
+            ),
+        )
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        article = model_class(*args, **kwargs)
+        if article.reviewed_by_id or article.reviewed_by:
+            article.review_fingerprint = article.fingerprint()
+        article.save()
+        return article
+
+
+class ReferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reference
+
+    article = factory.SubFactory(ArticleFactory)
+    citation = factory.Sequence(lambda n: f"Author A. A study of backs, part {n}.")
+    doi = "10.1000/example"
