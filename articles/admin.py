@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -69,6 +70,7 @@ class PersonAdmin(admin.ModelAdmin):
 class ReferenceInline(admin.TabularInline):
     model = Reference
     extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = ("position", "citation", "url", "doi", "pmid")
 
 

@@ -594,6 +594,7 @@ class Reference(models.Model):
             models.CheckConstraint(
                 condition=Q(pmid="") | Q(pmid__regex=r"^[0-9]+$"),
                 name="reference_pmid_digits",
+                violation_error_message=_("A PubMed ID has digits only."),
             ),
         )
 
@@ -601,15 +602,18 @@ class Reference(models.Model):
         return self.citation[:80]
 
     def clean(self):
+        errors = {}
         if self.doi and not self.doi.startswith("10."):
-            raise ValidationError(
-                {"doi": _('A DOI starts with "10.", for example 10.1000/xyz123.')},
+            errors["doi"] = ValidationError(
+                _('A DOI starts with "10.", for example 10.1000/xyz123.'),
                 code="invalid_doi",
             )
         if self.pmid and not self.pmid.isdigit():
-            raise ValidationError(
-                {"pmid": _("A PubMed ID has digits only.")}, code="invalid_pmid"
+            errors["pmid"] = ValidationError(
+                _("A PubMed ID has digits only."), code="invalid_pmid"
             )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def doi_url(self):

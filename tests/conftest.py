@@ -2,6 +2,7 @@ import os
 import shutil
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 
 REQUIRE_ALL = os.environ.get("CLINIC_REQUIRE_ALL") == "1"
@@ -40,9 +41,12 @@ def _test_settings(settings, tmp_path):
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"test-{tmp_path.name}",
+            "LOCATION": "tests",
         }
     }
+    # One location for every test, emptied before each: libraries that keep
+    # a cache object from an earlier test (imagekit) see the same empty store.
+    caches["default"].clear()
 
 
 @pytest.fixture
