@@ -118,7 +118,7 @@ class ArticleAdmin(CompareVersionAdmin):
     search_fields = ("title", "summary", "slug")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("category", "tags", "author", "featured_image")
+    autocomplete_fields = ("tags", "author", "featured_image")
     inlines = (ReferenceInline,)
     readonly_fields = (
         "state",

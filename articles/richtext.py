@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import nh3
 from bs4 import BeautifulSoup
+from bs4.dammit import EntitySubstitution
+from bs4.formatter import HTMLFormatter
 
 ALLOWED_TAGS = {
     "a",
@@ -60,6 +62,20 @@ URL_SCHEMES = {"http", "https", "mailto", "tel", "data"}
 REL_TOKENS = {"nofollow", "noopener", "noreferrer", "sponsored", "ugc"}
 DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[a-z0-9+/=\s]+$", re.I)
 NUMBER = re.compile(r"^[0-9]{1,5}$")
+
+
+class _SourceOrderFormatter(HTMLFormatter):
+    """Serialise as HTML5, keeping attributes in their source order."""
+
+    def attributes(self, tag):
+        return list(tag.attrs.items())
+
+
+FORMATTER = _SourceOrderFormatter(
+    entity_substitution=EntitySubstitution.substitute_xml,
+    void_element_close_prefix=None,
+    empty_attributes_are_booleans=True,
+)
 
 
 def _filter_attribute(tag, attribute, value):
@@ -118,7 +134,7 @@ def sanitize_html(html):
             rel += ["noopener", "noreferrer"]
         if rel:
             link["rel"] = " ".join(dict.fromkeys(rel))
-    return str(soup).strip()
+    return soup.decode(formatter=FORMATTER).strip()
 
 
 def text_summary(html, limit=220):

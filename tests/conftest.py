@@ -88,3 +88,34 @@ def reviewer_client(client, reviewer):
 def moderator_client(client, moderator):
     client.force_login(moderator)
     return client
+
+
+@pytest.fixture
+def browser_page(live_server, monkeypatch):
+    """
+    A page in a fresh headless Chromium; relative URLs go to the live server.
+    Function-scoped: Playwright's sync API leaves an event loop marked as
+    running in this thread, which Django's async-safety check would then see
+    in every later test.
+    """
+    from playwright.sync_api import sync_playwright
+
+    # The test's own ORM calls stay synchronous and safe while it runs.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(base_url=live_server.url)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()

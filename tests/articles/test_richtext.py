@@ -104,6 +104,23 @@ def test_article_markup_survives_unchanged(html):
     assert sanitize_html(html) == html
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        *HOSTILE,
+        '<p><a href="https://a.example/" target="_blank">x</a> <img src="/m/a.png" alt="A" width="4" height="3"><br>&amp; &lt;</p>',
+    ],
+)
+def test_sanitizing_twice_changes_nothing(payload):
+    once = sanitize_html(payload)
+    assert sanitize_html(once) == once
+
+
+def test_links_and_images_keep_html5_form():
+    html = '<p><a href="/a/">x</a><img src="/m/a.png" alt="A" width="4" height="3"></p>'
+    assert sanitize_html(html) == html
+
+
 def test_external_links_get_noopener():
     cleaned = sanitize_html('<a href="https://journal.example/x">study</a>')
     assert cleaned == ('<a href="https://journal.example/x" rel="noopener">study</a>')

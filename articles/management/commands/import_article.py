@@ -24,9 +24,7 @@ class Command(BaseCommand):
             help="Category slug (default: a category named Imported).",
         )
         parser.add_argument("--author", help="Slug of the author (a person).")
-        parser.add_argument(
-            "--status", choices=("draft", "published"), default="draft"
-        )
+        parser.add_argument("--status", choices=("draft", "published"), default="draft")
         parser.add_argument(
             "--reviewed-by",
             help="Slug of the person who medically reviewed the text; "

@@ -1,16 +1,26 @@
+import io
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from PIL import Image as PILImage, ImageDraw
 
+from articles import demo_content
+from articles.images import clean_image
+from articles.models import Article, Category, Image, Person, Reference, Tag
 from articles.roles import ROLE_GROUPS
 
 #: (username, role, password, full name). Local demo only: the passwords are
 #: printed by `make run` and must never be used on a public server.
 DEMO_ACCOUNTS = [
     ("admin", "admin", "demo-admin-pass", "Avery Admin"),
-    ("editor", "editor", "demo-editor-pass", "Elena Editor"),
-    ("reviewer", "reviewer", "demo-reviewer-pass", "Dr. Rafael Reyes"),
+    ("editor", "editor", "demo-editor-pass", "Elena Marsh"),
+    ("reviewer", "reviewer", "demo-reviewer-pass", "Rafael Reyes"),
     ("moderator", "moderator", "demo-moderator-pass", "Morgan Moderator"),
 ]
 
@@ -20,13 +30,16 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        self.load_accounts()
-        self.stdout.write("Demo accounts (log in at /admin/):")
+        users = self.load_accounts()
+        people = self.load_people(users)
+        created = self.load_articles(people)
+        self.stdout.write(f"Demo content: {created} new article(s).")
+        self.stdout.write("Demo accounts (log in at http://127.0.0.1:8000/admin/):")
         for username, role, password, _name in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role:<10} {username:<10} password: {password}")
 
     def load_accounts(self):
-        """Create or reset the demo accounts; return them by role."""
+        """Create or reset the demo accounts; return them by username."""
         User = get_user_model()
         users = {}
         for username, role, password, name in DEMO_ACCOUNTS:
@@ -40,5 +53,117 @@ class Command(BaseCommand):
             user.save()
             if group_name := ROLE_GROUPS[role]:
                 user.groups.set([Group.objects.get(name=group_name)])
-            users[role] = user
+            users[username] = user
         return users
+
+    def load_people(self, users):
+        people = {}
+        for slug, name, credentials, bio, username in demo_content.PEOPLE:
+            person, _ = Person.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "name": name,
+                    "credentials": credentials,
+                    "bio": bio,
+                    "user": users.get(username),
+                },
+            )
+            people[slug] = person
+        return people
+
+    def load_articles(self, people):
+        """Create the demo articles that do not exist yet; return how many."""
+        categories = {}
+        for slug, name, parent, description in demo_content.CATEGORIES:
+            categories[slug], _ = Category.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "name": name,
+                    "parent": categories.get(parent),
+                    "description": description,
+                    "position": len(categories),
+                },
+            )
+        reviewer = people["dr-rafael-reyes"]
+        created = 0
+        now = timezone.now()
+        for spec in demo_content.ARTICLES:
+            if Article.objects.filter(slug=spec["slug"]).exists():
+                continue
+            article = Article(
+                slug=spec["slug"],
+                title=spec["title"],
+                summary=spec.get("summary", ""),
+                body=spec["body"],
+                category=categories[spec["category"]],
+                author=people[spec["author"]],
+                is_featured=spec.get("featured", False),
+            )
+            if "image" in spec:
+                label, color = spec["image"]
+                article.featured_image = make_image(label, color)
+                article.featured_image_alt = spec["alt"]
+                article.featured_image_is_decorative = spec.get("decorative", False)
+            article.save()
+            article.tags.set(
+                Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[
+                    0
+                ]
+                for name in spec["tags"]
+            )
+            for position, reference in enumerate(spec.get("references", [])):
+                Reference.objects.create(
+                    article=article, position=position, **reference
+                )
+            self.apply_state(article, spec, reviewer, now)
+            created += 1
+        return created
+
+    def apply_state(self, article, spec, reviewer, now):
+        state = spec["state"]
+        published_at = now - timedelta(days=spec.get("days_ago", 0))
+        if state in ("signed_off", "scheduled", "published", "overdue", "archived"):
+            article.reviewed_by = reviewer
+            article.last_reviewed = (
+                published_at.date() if state != "scheduled" else now.date()
+            )
+            article.review_fingerprint = article.fingerprint()
+        status = {
+            "draft": Article.Status.DRAFT,
+            "in_review": Article.Status.IN_REVIEW,
+            "signed_off": Article.Status.IN_REVIEW,
+            "scheduled": Article.Status.IN_REVIEW,
+            "published": Article.Status.PUBLISHED,
+            "overdue": Article.Status.PUBLISHED,
+            "archived": Article.Status.ARCHIVED,
+        }[state]
+        article.status = status
+        if state == "scheduled":
+            article.publish_at = now + timedelta(days=3)
+        if status in (Article.Status.PUBLISHED, Article.Status.ARCHIVED):
+            article.published_at = published_at
+        article.save()
+
+
+def make_image(label, color):
+    """Draw an abstract stack of vertebrae and store it as an Image."""
+    width, height = 1200, 675
+    picture = PILImage.new("RGB", (width, height), color)
+    draw = ImageDraw.Draw(picture)
+    for y in range(height):
+        shade = int(40 * y / height)
+        draw.line([(0, y), (width, y)], fill=tuple(max(0, c - shade) for c in color))
+    light = tuple(min(255, c + 110) for c in color)
+    for index in range(6):
+        top = 68 + index * 94
+        squash = 30 if index == 3 else 0
+        draw.rounded_rectangle(
+            [480, top + squash, 720, top + 71], radius=21, fill=light
+        )
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=88)
+    upload = ContentFile(out.getvalue(), name=f"{slugify(label)}.jpg")
+    image = Image(title=f"{label} illustration")
+    cleaned = clean_image(upload)
+    image.file.save(cleaned.name, cleaned)
+    return image

@@ -1,0 +1,86 @@
+import pytest
+
+from articles.models import Article
+from tests.factories import CategoryFactory, image_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, username):
+    page.context.clear_cookies()
+    page.goto("/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw-for-tests-1")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#user-tools")
+
+
+def test_editor_writes_reviewer_signs_off_and_it_is_published(
+    browser_page, editor, reviewer, tmp_path
+):
+    page = browser_page
+    CategoryFactory(name="Fractures", slug="fractures")
+    picture = tmp_path / "spine-model.png"
+    picture.write_bytes(image_bytes("PNG", size=(800, 600)))
+
+    log_in(page, "editor")
+    page.goto("/admin/articles/article/add/")
+    page.fill("#id_title", "Walking after a spinal fracture")
+
+    editable = page.locator(".ck-editor__editable")
+    editable.click()
+    page.click(".ck-heading-dropdown button")
+    page.click(".ck-heading_heading2")
+    page.keyboard.type("Your first week")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Read about osteoporosis first.")
+    page.keyboard.down("Shift")
+    for _ in range(len("osteoporosis first.")):
+        page.keyboard.press("ArrowLeft")
+    page.keyboard.up("Shift")
+    page.keyboard.press("Control+k")
+    # The link form opens with the focus in its URL field.
+    page.wait_for_selector(".ck-balloon-panel_visible input:focus")
+    page.keyboard.type("https://bones.example/osteoporosis")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(
+        ".ck-editor__editable a[href='https://bones.example/osteoporosis']"
+    )
+    # Collapse the selection after the link, then start a new paragraph.
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    with page.expect_response("**/editor/upload-image/") as upload:
+        page.locator(".ck-toolbar input[type=file]").first.set_input_files(picture)
+    assert upload.value.status == 200
+    page.wait_for_selector(".ck-editor__editable img[src*='/media/images/']")
+    page.click(".ck-editor__editable img")
+    page.click("button[data-cke-tooltip-text='Change image text alternative']")
+    page.keyboard.type("A model of the lower spine")
+    page.keyboard.press("Enter")
+
+    page.select_option("#id_category", label="Fractures")
+    page.click("input[name=_continue]")
+    page.wait_for_selector("input[name=_workflow_submit]")
+    page.click("input[name=_workflow_submit]")
+    page.wait_for_selector(".messagelist")
+    article = Article.objects.get()
+    assert article.status == Article.Status.IN_REVIEW
+
+    log_in(page, "reviewer")
+    page.goto(f"/admin/articles/article/{article.pk}/change/")
+    page.click("input[name=_workflow_sign_off]")
+    page.wait_for_selector(".messagelist >> text=Signed off")
+    page.goto(f"/admin/articles/article/{article.pk}/change/")
+    page.click("input[name=_workflow_publish]")
+    page.wait_for_selector(".messagelist >> text=Published")
+
+    article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED
+    assert article.reviewed_by == reviewer.person
+    assert "<h2>Your first week</h2>" in article.body
+    assert 'href="https://bones.example/osteoporosis"' in article.body
+    assert 'rel="noopener"' in article.body
+    assert '<img src="/media/images/' in article.body
+    assert 'alt="A model of the lower spine"' in article.body
+    page.goto(article.get_absolute_url())
+    assert page.locator("h1").inner_text() == "Walking after a spinal fracture"

@@ -1,0 +1,58 @@
+import pytest
+from django.core.management import call_command
+
+from articles.models import Article, Category, Image
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_articles_in_every_state():
+    call_command("load_demo")
+    assert Article.objects.count() >= 8
+    assert Category.objects.filter(parent__isnull=True).count() >= 3
+    states = set(Article.objects.values_list("status", flat=True))
+    assert states == set(Article.Status.values)
+    assert any(article.is_scheduled for article in Article.objects.all())
+    assert Article.objects.review_overdue().exists()
+    for article in Article.objects.published():
+        assert article.has_current_sign_off, article
+        assert article.reviewed_by.name == "Dr. Rafael Reyes"
+
+
+def test_kyphoplasty_article_has_its_sections():
+    call_command("load_demo")
+    article = Article.objects.published().get(
+        slug="kyphoplasty-vertebral-compression-fractures"
+    )
+    for heading in (
+        "What is a vertebral compression fracture?",
+        "What kyphoplasty is",
+        "How it differs from vertebroplasty",
+        "Who it is for",
+        "What the procedure involves",
+        "Speak with a spine specialist",
+    ):
+        assert heading in article.body
+    assert article.references.count() == 2
+    assert article.featured_image.width == 1200
+    assert article.author.name == "Elena Marsh"
+
+
+def test_load_demo_is_idempotent(capsys):
+    call_command("load_demo")
+    counts = (Article.objects.count(), Image.objects.count())
+    call_command("load_demo")
+    assert (Article.objects.count(), Image.objects.count()) == counts
+    assert "0 new article(s)" in capsys.readouterr().out
+
+
+def test_demo_reviewer_account_can_sign_off(client):
+    call_command("load_demo")
+    assert client.login(username="reviewer", password="demo-reviewer-pass")
+    article = Article.objects.get(slug="sleeping-positions-for-neck-pain")
+    client.post(
+        "/admin/articles/article/",
+        {"action": "sign_off_selected", "_selected_action": [article.pk]},
+    )
+    article.refresh_from_db()
+    assert article.has_current_sign_off
