@@ -108,7 +108,8 @@ def test_article_markup_survives_unchanged(html):
     "payload",
     [
         *HOSTILE,
-        '<p><a href="https://a.example/" target="_blank">x</a> <img src="/m/a.png" alt="A" width="4" height="3"><br>&amp; &lt;</p>',
+        '<p><a href="https://a.example/" target="_blank">x</a> '
+        '<img src="/m/a.png" alt="A" width="4" height="3"><br>&amp; &lt;</p>',
     ],
 )
 def test_sanitizing_twice_changes_nothing(payload):
