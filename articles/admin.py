@@ -13,8 +13,24 @@ from .models import Article, Category, Image, Person, Reference, SiteConfigurati
 from .views import preview_url
 
 
+class PublicContentAdmin(admin.ModelAdmin):
+    """Admin for models shown on public pages: changes empty the page cache."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.invalidate_after_commit()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.invalidate_after_commit()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        services.invalidate_after_commit()
+
+
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(PublicContentAdmin):
     list_display = ("name", "parent", "position", "slug")
     list_editable = ("position",)
     list_filter = ("parent",)
@@ -25,14 +41,14 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(PublicContentAdmin):
     list_display = ("name", "slug")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(PublicContentAdmin):
     form = ImageForm
     list_display = ("thumbnail", "__str__", "dimensions", "uploaded_by", "created_at")
     list_select_related = ("uploaded_by",)
@@ -59,7 +75,7 @@ class ImageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(PublicContentAdmin):
     list_display = ("name", "credentials", "user")
     list_select_related = ("user",)
     search_fields = ("name", "credentials")
@@ -103,7 +119,7 @@ WORKFLOW = {
 
 
 @admin.register(Article)
-class ArticleAdmin(CompareVersionAdmin):
+class ArticleAdmin(PublicContentAdmin, CompareVersionAdmin):
     list_display = (
         "title",
         "state",
@@ -311,7 +327,7 @@ class ArticleAdmin(CompareVersionAdmin):
 
 
 @admin.register(SiteConfiguration)
-class SiteConfigurationAdmin(admin.ModelAdmin):
+class SiteConfigurationAdmin(PublicContentAdmin):
     fieldsets = (
         (
             _("“Speak with a specialist” call to action"),

@@ -4,9 +4,17 @@ from datetime import date
 
 import reversion
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +22,12 @@ from django_ckeditor_5.fields import CKEditor5Field
 from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFit
 
-from .richtext import sanitize_html, text_summary
+from .richtext import add_heading_ids, sanitize_html, text_summary
+
+#: Markers around matched words in search headlines; control characters that
+#: sanitized text never contains, so the snippet can be escaped first.
+SEARCH_MARK_START = "\x02"
+SEARCH_MARK_END = "\x03"
 
 #: Widths of the renditions made for every image, in pixels.
 RENDITION_WIDTHS = (480, 960, 1600)
@@ -247,9 +260,17 @@ class Person(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published_q(self):
-        """Return the Q for articles readers may see now."""
-        return Q(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published_q(self, prefix=""):
+        """
+        Return the Q for articles readers may see now; `prefix` (such as
+        "articles__") applies it across a relation.
+        """
+        return Q(
+            **{
+                f"{prefix}status": Article.Status.PUBLISHED,
+                f"{prefix}published_at__lte": timezone.now(),
+            }
+        )
 
     def published(self):
         """Return the articles readers may see: published and due."""
@@ -281,9 +302,77 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_listing(self):
-        """Return articles with category, author and image joined."""
+        """
+        Return articles with category, author and image joined, and without
+        the large body columns a list never shows.
+        """
         return self.select_related(
             "category", "category__parent", "author", "featured_image"
+        ).defer(*Article.LARGE_FIELDS)
+
+    def related_to(self, article, tag_ids):
+        """
+        Return other published articles sharing `article`'s category or one
+        of `tag_ids`, newest first.
+        """
+        return (
+            self.published()
+            .filter(Q(category_id=article.category_id) | Q(tags__in=tag_ids))
+            .exclude(pk=article.pk)
+            .distinct()
+            .order_by("-published_at")
+        )
+
+    def search(self, query):
+        """
+        Return the articles matching the words of `query`, best first, each
+        annotated with `rank` (float) and `headline` (str: plain text with
+        the matches between SEARCH_MARK_START and SEARCH_MARK_END).
+
+        PostgreSQL: weighted full-text search over the stored, indexed
+        vector. Other databases: every word must occur in the title, summary
+        or body; title matches rank first.
+        """
+        if connection.vendor == "postgresql":
+            search_query = SearchQuery(query, search_type="websearch", config="english")
+            return (
+                self.filter(search_vector=search_query)
+                .annotate(
+                    rank=SearchRank(F("search_vector"), search_query),
+                    headline=SearchHeadline(
+                        "body_text",
+                        search_query,
+                        config="english",
+                        start_sel=SEARCH_MARK_START,
+                        stop_sel=SEARCH_MARK_END,
+                        max_words=30,
+                        min_words=15,
+                        max_fragments=1,
+                    ),
+                )
+                .order_by("-rank", "-published_at")
+            )
+        words = query.split()[:8]
+        matches = Q()
+        for word in words:
+            matches &= (
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(body_text__icontains=word)
+            )
+        first = words[0] if words else ""
+        return (
+            self.filter(matches)
+            .annotate(
+                rank=Case(
+                    When(title__icontains=first, then=Value(1.0)),
+                    When(summary__icontains=first, then=Value(0.6)),
+                    default=Value(0.3),
+                    output_field=models.FloatField(),
+                ),
+                headline=F("body_text"),
+            )
+            .order_by("-rank", "-published_at")
         )
 
 
@@ -327,6 +416,10 @@ class Article(models.Model):
         ),
     )
     body = CKEditor5Field(_("body"), blank=True)
+    body_html = models.TextField(_("body as shown"), blank=True, editable=False)
+    body_text = models.TextField(_("body as plain text"), blank=True, editable=False)
+    toc = models.JSONField(_("table of contents"), default=list, editable=False)
+    search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
     featured_image = models.ForeignKey(
         Image,
         on_delete=models.SET_NULL,
@@ -432,6 +525,16 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    #: Columns only the article page (or nothing public) reads.
+    LARGE_FIELDS = ("body", "body_html", "body_text", "toc", "search_vector")
+
+    #: Weighted full-text vector (PostgreSQL): title > summary > body.
+    SEARCH_VECTOR = (
+        SearchVector("title", weight="A", config="english")
+        + SearchVector("summary", weight="B", config="english")
+        + SearchVector("body_text", weight="C", config="english")
+    )
+
     class Meta:
         ordering = ("-published_at", "-created_at")
         verbose_name = _("article")
@@ -445,6 +548,7 @@ class Article(models.Model):
                 fields=("status", "-published_at"), name="article_status_pub_idx"
             ),
             models.Index(fields=("next_review_at",), name="article_next_review_idx"),
+            GinIndex(fields=("search_vector",), name="article_search_idx"),
         )
         constraints = (
             models.CheckConstraint(
@@ -467,6 +571,8 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.body = sanitize_html(self.body)
+        self.body_html, self.toc = add_heading_ids(self.body)
+        self.body_text = text_summary(self.body, limit=None)
         if not self.summary.strip():
             self.summary = text_summary(self.body)
         if self.review_fingerprint and self.review_fingerprint != self.fingerprint():
@@ -477,6 +583,11 @@ class Article(models.Model):
             else None
         )
         super().save(*args, **kwargs)
+        if connection.vendor == "postgresql":
+            # The vector is computed by the database from this row's text.
+            type(self).objects.filter(pk=self.pk).update(
+                search_vector=Article.SEARCH_VECTOR
+            )
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -545,7 +656,7 @@ class Article(models.Model):
     @property
     def reading_minutes(self):
         """Minutes an average reader needs for the body (200 words a minute)."""
-        words = len(text_summary(self.body, limit=None).split())
+        words = len(self.body_text.split())
         return max(1, math.ceil(words / 200))
 
     @property

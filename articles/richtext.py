@@ -12,6 +12,9 @@ import nh3
 from bs4 import BeautifulSoup
 from bs4.dammit import EntitySubstitution
 from bs4.formatter import HTMLFormatter
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 
 ALLOWED_TAGS = {
     "a",
@@ -147,3 +150,61 @@ def text_summary(html, limit=220):
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.")
     return f"{cut}…"
+
+
+def add_heading_ids(html):
+    """
+    Return (html, toc): `html` with a stable `id` on every h2 and h3, and the
+    table of contents as [{"id": …, "text": …, "children": [h3 entries]}].
+
+    Ids come from the heading text, numbered when two headings share it, so
+    they survive edits elsewhere in the article.
+    """
+    soup = BeautifulSoup(html or "", "html.parser")
+    toc, seen = [], set()
+    for heading in soup.find_all(["h2", "h3"]):
+        text = " ".join(heading.get_text(" ").split())
+        if not text:
+            continue
+        base = slugify(text)[:60] or "section"
+        anchor, n = base, 2
+        while anchor in seen:
+            anchor, n = f"{base}-{n}", n + 1
+        seen.add(anchor)
+        heading["id"] = anchor
+        entry = {"id": anchor, "text": text, "children": []}
+        if heading.name == "h3" and toc:
+            toc[-1]["children"].append(entry)
+        else:
+            toc.append(entry)
+    return soup.decode(formatter=FORMATTER).strip(), toc
+
+
+def search_snippet(text, words, start_mark="\x02", end_mark="\x03", width=220):
+    """
+    Return safe HTML for a search result: `text` escaped, with matches in
+    <mark>. Text already holding the marks (from PostgreSQL) is used as is;
+    otherwise a window around the first of `words` is cut and marked.
+    """
+    if start_mark not in text:
+        lowered = text.lower()
+        positions = [lowered.find(w.lower()) for w in words if w]
+        positions = [p for p in positions if p >= 0]
+        begin = max(0, min(positions, default=0) - width // 3)
+        excerpt = text[begin : begin + width]
+        if begin:
+            excerpt = "…" + excerpt.split(" ", 1)[-1]
+        if begin + width < len(text):
+            excerpt = excerpt.rsplit(" ", 1)[0] + "…"
+        pattern = "|".join(re.escape(w) for w in words if w)
+        if pattern:
+            excerpt = re.sub(
+                f"({pattern})",
+                f"{start_mark}\\1{end_mark}",
+                excerpt,
+                flags=re.IGNORECASE,
+            )
+        text = excerpt
+    escaped = escape(text)
+    # Escaped above; the only markup added is <mark>.
+    return mark_safe(escaped.replace(start_mark, "<mark>").replace(end_mark, "</mark>"))

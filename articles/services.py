@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Article, Person
+from .pagecache import invalidate_public_pages
 from .roles import REVIEWERS
 from .tasks import send_email
 
@@ -25,6 +26,12 @@ def _save_with_revision(article, *, user, comment, fields):
         article.save(update_fields=[*fields, "updated_at"])
         reversion.set_user(user)
         reversion.set_comment(comment)
+    invalidate_after_commit()
+
+
+def invalidate_after_commit():
+    """Make cached public pages stale once the current transaction commits."""
+    transaction.on_commit(invalidate_public_pages)
 
 
 def _require(user, perm, message):
@@ -202,4 +209,5 @@ def record_slug_change(*, article: Article, old_path: str) -> Redirect | None:
     redirect, _ = Redirect.objects.update_or_create(
         site=site, old_path=old_path, defaults={"new_path": new_path}
     )
+    invalidate_after_commit()
     return redirect

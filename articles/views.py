@@ -3,26 +3,59 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core import signing
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from .forms import UploadForm
-from .models import Article, Category, Image, Person, SiteConfiguration, Tag
+from .models import (
+    SEARCH_MARK_END,
+    SEARCH_MARK_START,
+    Article,
+    Category,
+    Image,
+    Person,
+    SiteConfiguration,
+    Tag,
+)
+from .pagecache import public_page
+from .richtext import search_snippet
 
 PREVIEW_SALT = "articles.preview"
 
 
-class HomeView(ListView):
+def public(view_class):
+    """A class-based view served from the anonymous page cache."""
+    return public_page(view_class.as_view())
+
+
+class HomeView(TemplateView):
     template_name = "articles/home.html"
+
+    def get_context_data(self, **kwargs):
+        articles = Article.objects.published().for_listing()
+        return super().get_context_data(
+            featured=list(articles.filter(is_featured=True)[:3]),
+            latest=list(articles.filter(is_featured=False)[:9]),
+            categories=Category.objects.filter(parent__isnull=True),
+            **kwargs,
+        )
+
+
+class ArticleListView(ListView):
+    template_name = "articles/article_list.html"
     context_object_name = "articles"
+    paginate_by = 12
 
     def get_queryset(self):
-        return Article.objects.published().for_listing()[:12]
+        return Article.objects.published().for_listing()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=_("All articles"), **kwargs)
 
 
 class ArticleDetailView(DetailView):
@@ -40,10 +73,70 @@ class ArticleDetailView(DetailView):
                 "featured_image",
             )
             .prefetch_related("references", "tags")
+            .defer("body", "search_vector")
         )
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            if Article.objects.filter(
+                slug=kwargs["slug"], status=Article.Status.ARCHIVED
+            ).exists():
+                return render(request, "articles/article_gone.html", status=410)
+            raise
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(site_config=SiteConfiguration.load(), **kwargs)
+        return super().get_context_data(**article_context(self.request, self.object))
+
+
+def article_context(request, article):
+    """Return what the article template needs besides the article."""
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    related = list(Article.objects.related_to(article, tag_ids).for_listing()[:3])
+    return {
+        "site_config": SiteConfiguration.load(),
+        "related": related,
+        "structured_data": structured_data(request, article),
+        "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
+    }
+
+
+def structured_data(request, article):
+    """Return the article's JSON-LD MedicalWebPage, as a dict."""
+
+    def person(p):
+        if p is None:
+            return None
+        data = {"@type": "Person", "name": p.name}
+        if p.credentials:
+            data["jobTitle"] = p.credentials
+        data["url"] = request.build_absolute_uri(p.get_absolute_url())
+        return data
+
+    data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": article.title,
+        "headline": article.title,
+        "description": article.public_description,
+        "url": request.build_absolute_uri(article.get_absolute_url()),
+        "datePublished": article.published_at.isoformat()
+        if article.published_at
+        else None,
+        "dateModified": article.updated_at.isoformat(),
+        "lastReviewed": article.last_reviewed.isoformat()
+        if article.last_reviewed
+        else None,
+        "reviewedBy": person(article.reviewed_by),
+        "author": person(article.author),
+        "about": {"@type": "MedicalCondition", "name": article.category.name},
+        "keywords": ", ".join(tag.name for tag in article.tags.all()),
+        "publisher": {"@type": "MedicalOrganization", "name": settings.CLINIC_NAME},
+    }
+    if article.featured_image:
+        data["image"] = request.build_absolute_uri(article.featured_image.jpeg_1600.url)
+    return {key: value for key, value in data.items() if value not in (None, "")}
 
 
 class ArticleListMixin:
@@ -64,12 +157,27 @@ class ArticleListMixin:
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(owner=self.owner, **kwargs)
+        return super().get_context_data(
+            owner=self.owner, heading=self.owner.name, **kwargs
+        )
 
 
 class CategoryView(ArticleListMixin, ListView):
+    """A category's articles, with those of its subcategories."""
+
     model = Category
-    filter_field = "category"
+
+    def get_queryset(self):
+        self.owner = get_object_or_404(Category, slug=self.kwargs["slug"])
+        self.subcategories = list(self.owner.children.all())
+        return (
+            Article.objects.published()
+            .filter(category__in=[self.owner, *self.subcategories])
+            .for_listing()
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(subcategories=self.subcategories, **kwargs)
 
 
 class TagView(ArticleListMixin, ListView):
@@ -80,6 +188,53 @@ class TagView(ArticleListMixin, ListView):
 class AuthorView(ArticleListMixin, ListView):
     model = Person
     filter_field = "author"
+    template_name = "articles/person_detail.html"
+
+
+class SearchView(ListView):
+    template_name = "articles/search.html"
+    context_object_name = "results"
+    paginate_by = 10
+    max_length = 100
+
+    def get(self, request, *args, **kwargs):
+        self.query = " ".join(request.GET.get("q", "").split())
+        self.error = ""
+        if not self.query and "q" in request.GET:
+            self.error = _("Type a word or two to search the articles.")
+        elif len(self.query) > self.max_length:
+            self.error = _(
+                "That search is too long. Use at most %(max)d characters."
+            ) % {"max": self.max_length}
+        response = super().get(request, *args, **kwargs)
+        if self.error:
+            response.status_code = 400 if self.query else 200
+        return response
+
+    def get_queryset(self):
+        if self.error or not self.query:
+            return Article.objects.none()
+        return Article.objects.published().search(self.query).for_listing()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(query=self.query, error=self.error, **kwargs)
+        words = self.query.split()
+        for article in context["results"]:
+            article.snippet = search_snippet(
+                article.headline, words, SEARCH_MARK_START, SEARCH_MARK_END
+            )
+        return context
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /preview/",
+        "Disallow: /search/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
 def preview_url(article):
@@ -92,11 +247,7 @@ def _render_preview(request, article):
     return render(
         request,
         "articles/article_detail.html",
-        {
-            "article": article,
-            "site_config": SiteConfiguration.load(),
-            "is_preview": True,
-        },
+        {"article": article, "is_preview": True, **article_context(request, article)},
     )
 
 

@@ -315,3 +315,5 @@ CLINIC_IMAGE_MAX_BYTES = 10 * 1024 * 1024
 CLINIC_IMAGE_MAX_PIXELS = 40_000_000
 # How long a signed preview link for an outside reviewer stays valid.
 CLINIC_PREVIEW_MAX_AGE = 7 * 24 * 3600
+# Seconds an anonymous reader's page stays cached (0 turns the cache off).
+CLINIC_PAGE_CACHE_SECONDS = int(os.environ.get("CLINIC_PAGE_CACHE_SECONDS", "600"))

@@ -1,12 +1,24 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
 from articles import views as article_views
+from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
+from articles.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", article_views.healthz, name="healthz"),
+    path("feeds/rss/", LatestArticlesFeed(), name="feed-rss"),
+    path("feeds/atom/", LatestArticlesAtomFeed(), name="feed-atom"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+    path("robots.txt", article_views.robots_txt, name="robots"),
     path(
         "privacy/",
         TemplateView.as_view(template_name="privacy.html"),

@@ -46,8 +46,11 @@ def test_editor_writes_reviewer_signs_off_and_it_is_published(
     page.wait_for_selector(
         ".ck-editor__editable a[href='https://bones.example/osteoporosis']"
     )
-    # Collapse the selection after the link, then start a new paragraph.
-    page.keyboard.press("ArrowRight")
+    # Put the caret back in the text, at the end of the line, and start a
+    # new paragraph for the image.
+    page.keyboard.press("Escape")
+    editable.locator("p").last.click()
+    page.keyboard.press("End")
     page.keyboard.press("Enter")
     with page.expect_response("**/editor/upload-image/") as upload:
         page.locator(".ck-toolbar input[type=file]").first.set_input_files(picture)

@@ -1,6 +1,6 @@
 import pytest
 
-from articles.richtext import sanitize_html, text_summary
+from articles.richtext import add_heading_ids, sanitize_html, text_summary
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -152,3 +152,29 @@ def test_text_summary_cuts_at_a_word():
     assert summary.endswith("…")
     assert len(summary) <= 51
     assert "verteb…" not in summary
+
+
+def test_headings_get_stable_ids_and_a_nested_table_of_contents():
+    html, toc = add_heading_ids(
+        "<h2>Risks</h2><h3>Cement leaks</h3><p>x</p><h2>Risks</h2><h4>Small</h4>"
+    )
+    assert html == (
+        '<h2 id="risks">Risks</h2><h3 id="cement-leaks">Cement leaks</h3><p>x</p>'
+        '<h2 id="risks-2">Risks</h2><h4>Small</h4>'
+    )
+    assert toc == [
+        {
+            "id": "risks",
+            "text": "Risks",
+            "children": [
+                {"id": "cement-leaks", "text": "Cement leaks", "children": []}
+            ],
+        },
+        {"id": "risks-2", "text": "Risks", "children": []},
+    ]
+
+
+def test_user_ids_are_dropped_before_ours_are_added():
+    body = sanitize_html('<h2 id="main">Title</h2>')
+    assert body == "<h2>Title</h2>"
+    assert add_heading_ids(body)[0] == '<h2 id="title">Title</h2>'

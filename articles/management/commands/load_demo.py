@@ -1,6 +1,7 @@
 import io
 from datetime import timedelta
 
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
@@ -13,7 +14,7 @@ from PIL import Image as PILImage, ImageDraw
 from articles import demo_content
 from articles.images import clean_image
 from articles.models import Article, Category, Image, Person, Reference, Tag
-from articles.roles import ROLE_GROUPS
+from articles.roles import ROLE_GROUPS, sync_roles
 
 #: (username, role, password, full name). Local demo only: the passwords are
 #: printed by `make run` and must never be used on a public server.
@@ -30,6 +31,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        sync_roles(django_apps)  # Recreates a role group deleted by hand.
         users = self.load_accounts()
         people = self.load_people(users)
         created = self.load_articles(people)

@@ -1,0 +1,70 @@
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+KYPHOPLASTY = "/articles/kyphoplasty-vertebral-compression-fractures/"
+
+
+@pytest.fixture
+def demo(settings):
+    settings.CLINIC_PAGE_CACHE_SECONDS = 0
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def serious_violations(page):
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} on {len(v['nodes'])} node(s)"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/articles/",
+        KYPHOPLASTY,
+        "/search/?q=vertebroplasty",
+        "/categories/spine-conditions/",
+    ],
+)
+def test_public_pages_have_no_serious_accessibility_issue(browser_page, demo, path):
+    browser_page.goto(path)
+    assert serious_violations(browser_page) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "width", "height"), [("phone", 390, 844), ("desktop", 1280, 900)]
+)
+def test_article_fits_phone_and_desktop(
+    browser_page, demo, tmp_path, name, width, height
+):
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(KYPHOPLASTY)
+    page.screenshot(path=tmp_path / f"article-{name}.png", full_page=True)
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('main *')]
+            .filter(el => el.getBoundingClientRect().right > innerWidth + 1)
+            .filter(el => !el.parentElement.closest('figure.table'))
+            .map(el => el.tagName + '.' + el.className)"""
+    )
+    assert wide == []
+    assert page.locator("h1").count() == 1
+
+
+def test_skip_link_moves_focus_to_the_content(browser_page, demo):
+    page = browser_page
+    page.goto(KYPHOPLASTY)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
