@@ -72,7 +72,9 @@ def public_page(view):
         response = view(request, *args, **kwargs)
         if hasattr(response, "render"):
             response.render()
-        if response.status_code == 200 and not response.cookies:
+        # A page that used the reader's CSRF token belongs to that reader.
+        used_csrf = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        if response.status_code == 200 and not response.cookies and not used_csrf:
             headers = [
                 (name, value)
                 for name, value in response.items()

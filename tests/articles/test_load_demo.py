@@ -56,3 +56,14 @@ def test_demo_reviewer_account_can_sign_off(client):
     )
     article.refresh_from_db()
     assert article.has_current_sign_off
+
+
+def test_demo_kyphoplasty_is_searchable_fed_and_in_the_sitemap(client):
+    call_command("load_demo")
+    url = "/articles/kyphoplasty-vertebral-compression-fractures/"
+    # "sponge" occurs only in the body of the article.
+    response = client.get("/search/", {"q": "sponge"})
+    assert [a.get_absolute_url() for a in response.context["results"]] == [url]
+    assert url in client.get("/feeds/rss/").content.decode()
+    assert url in client.get("/feeds/atom/").content.decode()
+    assert url in client.get("/sitemap.xml").content.decode()

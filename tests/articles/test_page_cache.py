@@ -101,3 +101,23 @@ def test_pages_still_serve_when_the_cache_is_down(client, settings):
     }
     article = ArticleFactory(published=True, title="Still readable")
     assertContains(client.get(article.get_absolute_url()), "Still readable")
+
+
+def test_a_page_that_used_a_csrf_token_is_not_cached(rf, settings):
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    from articles.pagecache import public_page
+
+    @public_page
+    def view(request):
+        return HttpResponse(f"token {get_token(request)}")
+
+    def reader_with_csrf_cookie():
+        request = rf.get("/form/")
+        request.COOKIES[settings.CSRF_COOKIE_NAME] = "x" * 32
+        request.META["CSRF_COOKIE"] = "x" * 32
+        return request
+
+    assert view(reader_with_csrf_cookie())["X-Page-Cache"] == "miss"
+    assert view(reader_with_csrf_cookie())["X-Page-Cache"] == "miss"
