@@ -305,6 +305,7 @@ LOGGING = {
 # Periodic tasks queued by `manage.py run_scheduler`: task path -> seconds.
 CLINIC_SCHEDULE = {
     "articles.tasks.publish_scheduled": 60,
+    "comments.tasks.purge_old_comments": 24 * 3600,
 }
 
 # Renditions are made when an image is saved, so that rendering a page never
@@ -317,3 +318,13 @@ CLINIC_IMAGE_MAX_PIXELS = 40_000_000
 CLINIC_PREVIEW_MAX_AGE = 7 * 24 * 3600
 # Seconds an anonymous reader's page stays cached (0 turns the cache off).
 CLINIC_PAGE_CACHE_SECONDS = int(os.environ.get("CLINIC_PAGE_CACHE_SECONDS", "600"))
+
+# The key for comment writers' IP fingerprints (HMAC). Rotating it makes old
+# fingerprints unmatchable, which only weakens flood control briefly.
+CLINIC_IP_HASH_KEY = os.environ.get("CLINIC_IP_HASH_KEY") or f"ip-hash:{SECRET_KEY}"
+# Comment form timing: refuse forms sent faster or older than this (seconds).
+CLINIC_COMMENT_MIN_SECONDS = 3
+CLINIC_COMMENT_MAX_AGE = 2 * 3600
+# A second comment from the same IP fingerprint or email within this many
+# seconds is refused.
+CLINIC_COMMENT_FLOOD_SECONDS = 15
