@@ -45,6 +45,8 @@ def _cacheable_request(request):
         request.method in ("GET", "HEAD")
         and "messages" not in request.COOKIES
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        # A comment writer's link to their own comment awaiting moderation.
+        and "awaiting" not in request.GET
     )
 
 

@@ -90,8 +90,13 @@ class ArticleDetailView(DetailView):
         return super().get_context_data(**article_context(self.request, self.object))
 
 
-def article_context(request, article):
-    """Return what the article template needs besides the article."""
+def article_context(request, article, comment_form=None):
+    """
+    Return what the article template needs besides the article, with the
+    comment section (and `comment_form` when it is being re-shown).
+    """
+    from comments.views import comment_section
+
     tag_ids = [tag.pk for tag in article.tags.all()]
     related = list(Article.objects.related_to(article, tag_ids).for_listing()[:3])
     return {
@@ -99,6 +104,7 @@ def article_context(request, article):
         "related": related,
         "structured_data": structured_data(request, article),
         "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
+        **comment_section(request, article, comment_form),
     }
 
 

@@ -29,5 +29,6 @@ urlpatterns = [
         TemplateView.as_view(template_name="disclaimer.html"),
         name="disclaimer",
     ),
+    path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
 from articles.models import Article, SiteConfiguration
+from comments.models import DiscussionSettings
 from tests.factories import (
     ArticleFactory,
     CategoryFactory,
@@ -204,7 +205,10 @@ def test_article_page_query_count_is_constant(client, django_assert_num_queries,
         other = ArticleFactory(published=True, category=article.category)
         other.tags.set(tags[:1])
     SiteConfiguration.load()
-    with django_assert_num_queries(5):
+    DiscussionSettings.load()
+    # Article, references, tags, related, site configuration, discussion
+    # settings, comment count, threads and replies.
+    with django_assert_num_queries(9):
         response = client.get(article.get_absolute_url())
     assert len(response.context["related"]) == min(count, 3)
 

@@ -1,0 +1,320 @@
+import hashlib
+import hmac
+
+import reversion
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def hash_ip(ip):
+    """
+    Return a keyed hash (HMAC-SHA256) of an IP address. Without the key the
+    hash cannot be reversed by trying every IPv4 address.
+    """
+    if not ip:
+        return ""
+    key = settings.CLINIC_IP_HASH_KEY.encode()
+    return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()
+
+
+class DiscussionSettings(models.Model):
+    """The moderation rules, edited on one page in the admin."""
+
+    manual_approval = models.BooleanField(
+        _("hold every comment for approval"),
+        default=False,
+        help_text=_("Every new comment waits for a moderator."),
+    )
+    auto_approve_after = models.PositiveSmallIntegerField(
+        _("approve authors with this many approved comments"),
+        default=1,
+        help_text=_(
+            "A comment from an email address with at least this many approved "
+            "comments is published at once (unless another rule holds it). "
+            "0 publishes comments from new authors at once."
+        ),
+    )
+    hold_at_links = models.PositiveSmallIntegerField(
+        _("hold at this many links"),
+        default=2,
+        help_text=_("A comment with this many links or more waits. 0 turns this off."),
+    )
+    moderation_keywords = models.TextField(
+        _("moderation keywords"),
+        blank=True,
+        help_text=_(
+            "One word or phrase per line. A comment containing one in its text, "
+            "name, email, website or IP address waits for a moderator."
+        ),
+    )
+    disallowed_keywords = models.TextField(
+        _("disallowed keywords"),
+        blank=True,
+        help_text=_(
+            "One word or phrase per line. A comment containing one in its text, "
+            "name, email, website or IP address goes straight to the trash."
+        ),
+    )
+    close_after_days = models.PositiveSmallIntegerField(
+        _("close comments after (days)"),
+        default=0,
+        help_text=_("Days after publication. 0 keeps comments open."),
+    )
+    thread_depth = models.PositiveSmallIntegerField(
+        _("reply depth"),
+        default=3,
+        help_text=_("How deep replies may nest (1 means no replies, at most 5)."),
+    )
+    comments_per_page = models.PositiveSmallIntegerField(
+        _("threads per page"),
+        default=20,
+        help_text=_("Top-level comments per page; replies stay with their thread."),
+    )
+    flag_threshold = models.PositiveSmallIntegerField(
+        _("reports before a comment is held"),
+        default=3,
+        help_text=_("When readers report a comment this often it waits again."),
+    )
+    retention_days = models.PositiveSmallIntegerField(
+        _("keep personal data for (days)"),
+        default=90,
+        help_text=_(
+            "After this many days IP fingerprints are erased and spam and trash "
+            "are deleted."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("discussion settings")
+        verbose_name_plural = _("discussion settings")
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(thread_depth__gte=1, thread_depth__lte=5),
+                name="discussion_depth_range",
+                violation_error_message=_("Reply depth is between 1 and 5."),
+            ),
+            models.CheckConstraint(
+                condition=Q(comments_per_page__gte=1),
+                name="discussion_page_size_positive",
+                violation_error_message=_("Show at least one thread per page."),
+            ),
+            models.CheckConstraint(
+                condition=Q(retention_days__gte=1),
+                name="discussion_retention_positive",
+                violation_error_message=_("Keep data for at least one day."),
+            ),
+        )
+
+    def __str__(self):
+        return str(_("Discussion settings"))
+
+    @classmethod
+    def load(cls):
+        """Return the settings row, created with defaults if missing."""
+        config, _ = cls.objects.get_or_create(pk=1)
+        return config
+
+    @staticmethod
+    def _lines(text):
+        return [line.strip().lower() for line in text.splitlines() if line.strip()]
+
+    @property
+    def moderation_words(self):
+        return self._lines(self.moderation_keywords)
+
+    @property
+    def disallowed_words(self):
+        return self._lines(self.disallowed_keywords)
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved_q(self, prefix=""):
+        """Return the Q for comments readers may see."""
+        return Q(**{f"{prefix}status": Comment.Status.APPROVED})
+
+    def approved(self):
+        """Return the comments readers may see."""
+        return self.filter(self.approved_q())
+
+    def pending(self):
+        """Return the comments waiting for a moderator."""
+        return self.filter(status=Comment.Status.PENDING)
+
+    def for_article(self, article):
+        """Return the comments on `article`."""
+        return self.filter(article=article)
+
+    def top_level(self):
+        """Return comments that start a thread."""
+        return self.filter(parent__isnull=True)
+
+
+@reversion.register(
+    fields=("body", "author_name", "author_url"),
+)
+class Comment(models.Model):
+    MAX_DEPTH = 5
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        SPAM = "spam", _("Spam")
+        TRASH = "trash", _("Trash")
+
+    article = models.ForeignKey(
+        "articles.Article",
+        on_delete=models.CASCADE,
+        related_name="comments",
+        verbose_name=_("article"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("in reply to"),
+    )
+    root = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="thread",
+        editable=False,
+        verbose_name=_("thread"),
+    )
+    depth = models.PositiveSmallIntegerField(_("depth"), default=1, editable=False)
+    author_name = models.CharField(_("name"), max_length=80)
+    author_email = models.EmailField(_("email"), max_length=254, blank=True)
+    author_url = models.URLField(_("website"), max_length=300, blank=True)
+    body = models.TextField(_("comment"), max_length=5000)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="comment_replies",
+        verbose_name=_("staff author"),
+    )
+    staff_credentials = models.CharField(
+        _("staff credentials"), max_length=160, blank=True, editable=False
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status,
+        default=Status.PENDING,
+        editable=False,
+    )
+    status_reasons = models.JSONField(
+        _("reasons for the status"), default=list, blank=True, editable=False
+    )
+    ip_hash = models.CharField(_("IP fingerprint"), max_length=64, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    notify_replies = models.BooleanField(_("email me replies"), default=False)
+    submission_key = models.CharField(
+        _("form submission key"),
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    moderated_at = models.DateTimeField(
+        _("moderated at"), null=True, blank=True, editable=False
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("moderated by"),
+    )
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("created_at", "pk")
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        permissions = (("moderate_comment", _("Can moderate comments")),)
+        indexes = (
+            models.Index(
+                fields=("article", "status", "parent", "created_at"),
+                name="comment_thread_idx",
+            ),
+            models.Index(fields=("root", "status"), name="comment_root_idx"),
+            models.Index(fields=("status", "-created_at"), name="comment_queue_idx"),
+            models.Index(fields=("author_email",), name="comment_email_idx"),
+            models.Index(fields=("ip_hash", "created_at"), name="comment_ip_idx"),
+        )
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(depth__gte=1, depth__lte=5),
+                name="comment_depth_range",
+            ),
+            models.CheckConstraint(
+                condition=(Q(parent__isnull=True) & Q(root__isnull=True) & Q(depth=1))
+                | (Q(parent__isnull=False) & Q(root__isnull=False) & Q(depth__gt=1)),
+                name="comment_thread_shape",
+            ),
+        )
+
+    def __str__(self):
+        return f"{self.author_name}: {self.body[:50]}"
+
+    def save(self, *args, **kwargs):
+        if self.parent_id:
+            self.root_id = self.parent.root_id or self.parent_id
+            self.depth = self.parent.depth + 1
+        else:
+            self.root_id, self.depth = None, 1
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("comments:permalink", kwargs={"pk": self.pk})
+
+    def clean(self):
+        if self.parent_id and self.parent.article_id != self.article_id:
+            raise ValidationError(
+                _("A reply must be on the same article."), code="other_article"
+            )
+        if self.parent_id and self.parent.depth >= self.MAX_DEPTH:
+            raise ValidationError(_("Replies cannot nest deeper."), code="too_deep")
+
+    @property
+    def is_staff_reply(self):
+        return self.user_id is not None
+
+    @property
+    def anchor(self):
+        return f"comment-{self.pk}"
+
+
+class Flag(models.Model):
+    """A reader's report that a comment breaks the rules."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    reporter = models.CharField(_("reporting browser"), max_length=64)
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("comment", "reporter"), name="flag_once_per_browser"
+            ),
+        )
+
+    def __str__(self):
+        return f"Report on comment {self.comment_id}"

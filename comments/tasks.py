@@ -1,0 +1,11 @@
+"""Periodic comment work, queued by `run_scheduler`."""
+
+from django_tasks import task
+
+
+@task()
+def purge_old_comments() -> dict:
+    """Erase old IP fingerprints and delete old spam and trash."""
+    from .services import purge_comments
+
+    return purge_comments()
