@@ -14,7 +14,8 @@ from django.contrib.postgres.search import (
 )
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -306,9 +307,27 @@ class ArticleQuerySet(models.QuerySet):
         Return articles with category, author and image joined, and without
         the large body columns a list never shows.
         """
-        return self.select_related(
-            "category", "category__parent", "author", "featured_image"
-        ).defer(*Article.LARGE_FIELDS)
+        return (
+            self.select_related(
+                "category", "category__parent", "author", "featured_image"
+            )
+            .defer(*Article.LARGE_FIELDS)
+            .with_comment_count()
+        )
+
+    def with_comment_count(self):
+        """Annotate `comment_count` (int): the approved comments."""
+        from comments.models import Comment
+
+        approved = (
+            Comment.objects.approved()
+            .filter(article=OuterRef("pk"))
+            .order_by()
+            .values("article")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(comment_count=Coalesce(Subquery(approved), Value(0)))
 
     def related_to(self, article, tag_ids):
         """

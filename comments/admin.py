@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -52,6 +53,7 @@ class CommentAdmin(VersionAdmin):
         "created_at",
     )
     list_filter = (StatusFilter, "created_at")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_select_related = ("article",)
     search_fields = ("body", "author_name", "author_email", "article__title")
     date_hierarchy = "created_at"

@@ -9,6 +9,7 @@ from PIL import Image as PILImage
 
 from articles.models import Article, Category, Image, Person, Reference, Tag
 from articles.roles import sync_roles
+from comments.models import Comment
 
 
 def image_bytes(fmt="JPEG", size=(1200, 800), color=(30, 120, 110), **save_kwargs):
@@ -114,3 +115,14 @@ class ReferenceFactory(factory.django.DjangoModelFactory):
     article = factory.SubFactory(ArticleFactory)
     citation = factory.Sequence(lambda n: f"Author A. A study of backs, part {n}.")
     doi = "10.1000/example"
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    article = factory.SubFactory(ArticleFactory, published=True)
+    author_name = factory.Sequence(lambda n: f"Reader {n}")
+    author_email = factory.Sequence(lambda n: f"reader{n}@mail.example")
+    body = factory.Sequence(lambda n: f"Comment text number {n}.")
+    status = Comment.Status.APPROVED

@@ -1,0 +1,228 @@
+import json
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+from reversion.models import Version
+
+from comments import services
+from comments.models import Comment, DiscussionSettings
+from tests.factories import CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/comments/comment/"
+
+
+def action(client, name, comments):
+    return client.post(
+        CHANGELIST, {"action": name, "_selected_action": [c.pk for c in comments]}
+    )
+
+
+def test_queue_filters_by_status_with_counts(moderator_client):
+    CommentFactory.create_batch(2, status=Comment.Status.PENDING, body="Held words")
+    CommentFactory(status=Comment.Status.SPAM, body="Spammy words")
+    response = moderator_client.get(CHANGELIST + "?status=pending")
+    assertContains(response, "Pending (2)")
+    assertContains(response, "Spam (1)")
+    assertContains(response, "Held words")
+    assertNotContains(response, "Spammy words")
+
+
+@pytest.mark.parametrize(
+    ("name", "start", "end"),
+    [
+        ("approve", "pending", "approved"),
+        ("unapprove", "approved", "pending"),
+        ("mark_spam", "pending", "spam"),
+        ("move_to_trash", "approved", "trash"),
+        ("restore", "trash", "pending"),
+        ("restore", "spam", "pending"),
+    ],
+)
+def test_bulk_actions_record_who_and_why(moderator_client, moderator, name, start, end):
+    comments = CommentFactory.create_batch(3, status=start)
+    action(moderator_client, name, comments)
+    for comment in comments:
+        comment.refresh_from_db()
+        assert comment.status == end
+        assert comment.moderated_by == moderator
+        assert comment.status_reasons[-1] == f"{end} by moderator"
+
+
+def test_editor_cannot_moderate(editor_client):
+    comment = CommentFactory(status=Comment.Status.PENDING)
+    assert editor_client.get(CHANGELIST).status_code == 403
+    action(editor_client, "approve", [comment])
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+
+
+def test_moderator_edit_is_recorded(moderator_client, moderator):
+    comment = CommentFactory(body="Typo hre")
+    response = moderator_client.post(
+        f"{CHANGELIST}{comment.pk}/change/",
+        {"author_name": comment.author_name, "author_url": "", "body": "Typo here"},
+    )
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.body == "Typo here"
+    version = Version.objects.get_for_object(comment).get()
+    assert version.revision.user == moderator
+
+
+def test_reply_as_the_clinic_is_published_at_once(moderator_client, moderator, client):
+    root = CommentFactory(body="Is this normal?")
+    response = moderator_client.post(
+        f"{CHANGELIST}{root.pk}/reply/", {"body": "Yes, for the first week."}
+    )
+    assert response.status_code == 302
+    reply = Comment.objects.get(parent=root)
+    assert reply.status == Comment.Status.APPROVED
+    assert reply.user == moderator
+    client.logout()
+    assertContains(
+        client.get(root.article.get_absolute_url()), "Yes, for the first week."
+    )
+
+
+def test_editor_cannot_reply_as_the_clinic(editor_client):
+    root = CommentFactory()
+    response = editor_client.post(f"{CHANGELIST}{root.pk}/reply/", {"body": "x"})
+    assert response.status_code == 403
+    assert not Comment.objects.filter(parent=root).exists()
+
+
+def test_admin_index_shows_the_pending_count(moderator_client):
+    CommentFactory.create_batch(4, status=Comment.Status.PENDING)
+    assertContains(
+        moderator_client.get("/admin/"), "4 comments are waiting for moderation"
+    )
+
+
+def test_discussion_settings_is_one_page(moderator_client):
+    response = moderator_client.get("/admin/comments/discussionsettings/")
+    assert response.status_code == 302
+    page = moderator_client.get(response["Location"])
+    assertContains(page, "Reply depth")
+    response = moderator_client.post(
+        response["Location"],
+        {
+            "auto_approve_after": 2,
+            "hold_at_links": 3,
+            "close_after_days": 0,
+            "thread_depth": 9,
+            "comments_per_page": 20,
+            "flag_threshold": 3,
+            "retention_days": 90,
+        },
+    )
+    assertContains(response, "Reply depth is between 1 and 5")
+
+
+def test_approving_a_reply_emails_the_subscriber_once(
+    moderator, django_capture_on_commit_callbacks
+):
+    root = CommentFactory(notify_replies=True, author_email="patient@mail.example")
+    reply = CommentFactory(
+        article=root.article, parent=root, status=Comment.Status.PENDING
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.moderate_comments([reply], status="approved", moderator=moderator)
+        services.moderate_comments([reply], status="approved", moderator=moderator)
+    assert [m.to for m in mail.outbox] == [["patient@mail.example"]]
+    assert "/comments/unsubscribe/" in mail.outbox[0].body
+
+
+def test_no_email_without_subscription(moderator, django_capture_on_commit_callbacks):
+    root = CommentFactory(notify_replies=False)
+    reply = CommentFactory(article=root.article, parent=root, status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.moderate_comments([reply], status="approved", moderator=moderator)
+    assert mail.outbox == []
+
+
+def test_unsubscribe_link_works_without_login(
+    client, moderator, django_capture_on_commit_callbacks
+):
+    root = CommentFactory(notify_replies=True)
+    reply = CommentFactory(article=root.article, parent=root, status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.moderate_comments([reply], status="approved", moderator=moderator)
+    link = next(
+        line.split()[-1]
+        for line in mail.outbox[0].body.splitlines()
+        if "unsubscribe" in line
+    )
+    response = client.get(link)
+    assertContains(response, "no longer")
+    root.refresh_from_db()
+    assert not root.notify_replies
+    assert client.get("/comments/unsubscribe/forged/").status_code == 404
+
+
+def test_reports_return_a_comment_to_the_queue_at_the_threshold(
+    client, moderator, django_capture_on_commit_callbacks
+):
+    DiscussionSettings.objects.update_or_create(pk=1, defaults={"flag_threshold": 2})
+    comment = CommentFactory()
+    url = f"/comments/{comment.pk}/report/"
+    client.post(url)
+    client.post(url)  # The same browser twice counts once.
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    assert comment.flags.count() == 1
+    client.cookies.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+    assert comment.status_reasons[-1] == "reported"
+    assert [m.to for m in mail.outbox] == [[moderator.email]]
+
+
+def test_purge_erases_old_fingerprints_and_old_spam():
+    old = timezone.now() - timezone.timedelta(days=91)
+    kept = CommentFactory(ip_hash="a" * 64)
+    aged = CommentFactory(ip_hash="b" * 64)
+    spam = CommentFactory(status=Comment.Status.SPAM)
+    Comment.objects.filter(pk__in=[aged.pk, spam.pk]).update(created_at=old)
+    call_command("purge_comments")
+    aged.refresh_from_db()
+    kept.refresh_from_db()
+    assert aged.ip_hash == ""
+    assert kept.ip_hash == "a" * 64
+    assert not Comment.objects.filter(pk=spam.pk).exists()
+
+
+def test_export_and_erase_personal_data(capsys):
+    mine = CommentFactory(
+        author_email="Pat@Mail.example",
+        author_url="https://pat.example",
+        ip_hash="c" * 64,
+        notify_replies=True,
+        body="My story.",
+    )
+    other = CommentFactory(author_email="someone@mail.example")
+    call_command("export_personal_data", "pat@mail.example")
+    exported = json.loads(capsys.readouterr().out)
+    assert [c["comment"] for c in exported["comments"]] == ["My story."]
+    assert exported["comments"][0]["emails_me_replies"] is True
+
+    call_command("erase_personal_data", "pat@mail.example")
+    mine.refresh_from_db()
+    assert mine.body == "My story."
+    assert mine.author_name == "Anonymous"
+    assert (mine.author_email, mine.author_url, mine.ip_hash) == ("", "", "")
+    other.refresh_from_db()
+    assert other.author_email == "someone@mail.example"
+
+
+def test_privacy_commands_refuse_a_non_email():
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="not an email address"):
+        call_command("erase_personal_data", "pat")
