@@ -447,3 +447,115 @@ ARTICLES = [
         "days_ago": 900,
     },
 ]
+
+#: Demo comments: (key, parent key, name, email, body, status, reasons).
+#: A parent key of "staff" marks a reply by the demo reviewer.
+COMMENTS = {
+    "kyphoplasty-vertebral-compression-fractures": [
+        (
+            "mum",
+            None,
+            "Grace Whitfield",
+            "grace.w@mail.example",
+            "My mother had this done last spring at 78. She was walking to the "
+            "garden gate two days later. The bruising on her back faded within "
+            "a week.",
+            "approved",
+            ["passed all rules"],
+        ),
+        (
+            "mum-q",
+            "mum",
+            "Tom Adeyemi",
+            "tom.a@mail.example",
+            "Good to hear. Did she need to wear a brace afterwards?",
+            "approved",
+            ["passed all rules"],
+        ),
+        (
+            "mum-a",
+            "mum-q",
+            "Grace Whitfield",
+            "grace.w@mail.example",
+            "No brace. She did start a bone-strengthening medicine afterwards.",
+            "approved",
+            ["passed all rules"],
+        ),
+        (
+            "cement",
+            None,
+            "Harold Brant",
+            "h.brant@mail.example",
+            "How long does the cement last? Does it ever need replacing?",
+            "approved",
+            ["passed all rules"],
+        ),
+        (
+            "cement-staff",
+            "staff:cement",
+            "",
+            "",
+            "The cement does not wear out the way a joint replacement can. It "
+            "stays in the bone for good. What matters more over the years is "
+            "keeping the rest of the spine strong.",
+            "approved",
+            ["staff reply"],
+        ),
+        (
+            "new",
+            None,
+            "Priya Raman",
+            "priya.r@mail.example",
+            "Is the procedure painful while it is being done?",
+            "pending",
+            ["new author"],
+        ),
+        (
+            "phone",
+            None,
+            "Walter Kim",
+            "walter.k@mail.example",
+            "Can someone call me about my wife's fracture? 555-201-7788.",
+            "pending",
+            ["personal health data: a phone number"],
+        ),
+        (
+            "spam",
+            None,
+            "Best Deals",
+            "deals@spam.example",
+            "Cheap supplements here https://spam.example/a https://spam.example/b",
+            "spam",
+            ["2 links", "spam by moderator"],
+        ),
+        (
+            "trash",
+            None,
+            "Anon",
+            "anon@mail.example",
+            "This is all nonsense.",
+            "trash",
+            ["trash by moderator"],
+        ),
+    ],
+    "sciatica-when-leg-pain-starts-in-the-back": [
+        (
+            "walk",
+            None,
+            "Irene Costa",
+            "irene.c@mail.example",
+            "Short walks every hour helped me far more than lying down.",
+            "approved",
+            ["passed all rules"],
+        ),
+        (
+            "walk-2",
+            "walk",
+            "Sam Oduya",
+            "sam.o@mail.example",
+            "Same for me. Heat on the lower back in the evening helped too.",
+            "approved",
+            ["passed all rules"],
+        ),
+    ],
+}

@@ -43,7 +43,7 @@ def test_load_demo_is_idempotent(capsys):
     counts = (Article.objects.count(), Image.objects.count())
     call_command("load_demo")
     assert (Article.objects.count(), Image.objects.count()) == counts
-    assert "0 new article(s)" in capsys.readouterr().out
+    assert "0 new article(s), 0 new comment(s)" in capsys.readouterr().out
 
 
 def test_demo_reviewer_account_can_sign_off(client):
@@ -67,3 +67,17 @@ def test_demo_kyphoplasty_is_searchable_fed_and_in_the_sitemap(client):
     assert url in client.get("/feeds/rss/").content.decode()
     assert url in client.get("/feeds/atom/").content.decode()
     assert url in client.get("/sitemap.xml").content.decode()
+
+
+def test_demo_has_comments_in_every_status_and_threads(client):
+    from comments.models import Comment
+
+    call_command("load_demo")
+    assert set(Comment.objects.values_list("status", flat=True)) == set(
+        Comment.Status.values
+    )
+    assert Comment.objects.filter(depth=3).exists()
+    assert Comment.objects.filter(user__username="reviewer").exists()
+    page = client.get("/articles/kyphoplasty-vertebral-compression-fractures/")
+    assert b"Clinic team" in page.content
+    assert b"555-201-7788" not in page.content

@@ -26,3 +26,29 @@ def test_database_backend_queues_until_the_worker_runs(settings):
 
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     assert [message.subject for message in mail.outbox] == ["Queued"]
+
+
+class BrokenMailServer:
+    """An email backend whose server is down."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failed_email_is_recorded_and_retried_later(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.EMAIL_BACKEND = "tests.clinic.test_tasks.BrokenMailServer"
+    send_email.enqueue(subject="Held comment", body="x", recipients=["m@example.com"])
+
+    call_command("db_worker", batch=True, reload=False, startup_delay=False)
+
+    first, retry = DBTaskResult.objects.order_by("enqueued_at")
+    assert first.status == "FAILED"
+    assert "mail server down" in first.traceback
+    assert retry.status == "READY"
+    assert retry.args_kwargs["kwargs"]["attempt"] == 2
+    assert retry.run_after > first.finished_at

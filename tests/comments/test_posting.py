@@ -1,4 +1,5 @@
 import json
+import re
 from urllib.parse import unquote
 
 import pytest
@@ -276,3 +277,34 @@ def test_posting_costs_a_bounded_number_of_queries(post, django_assert_max_num_q
     CommentFactory.create_batch(5)
     with django_assert_max_num_queries(12):
         post()
+
+
+def test_form_posts_from_a_cached_page(client, article, known_author):
+    client.get(article.get_absolute_url())
+    cached = client.get(article.get_absolute_url())
+    assert cached["X-Page-Cache"] == "hit"
+    token = re.search(r'name="token" value="([^"]+)"', cached.content.decode()).group(1)
+    response = client.post(
+        f"/articles/{article.slug}/comments/",
+        {
+            "body": "Posted from a cached page.",
+            "author_name": "Maya",
+            "author_email": "maya@mail.example",
+            "token": token,
+        },
+        REMOTE_ADDR="203.0.113.50",
+    )
+    assert response.status_code == 302
+    assert Comment.objects.filter(body="Posted from a cached page.").exists()
+
+
+def test_approving_a_comment_refreshes_the_cached_page(
+    client, article, moderator, django_capture_on_commit_callbacks
+):
+    from comments.services import moderate_comments
+
+    pending = CommentFactory(article=article, status="pending", body="Now visible")
+    assertNotContains(client.get(article.get_absolute_url()), "Now visible")
+    with django_capture_on_commit_callbacks(execute=True):
+        moderate_comments([pending], status="approved", moderator=moderator)
+    assertContains(client.get(article.get_absolute_url()), "Now visible")

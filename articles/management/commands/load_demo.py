@@ -15,6 +15,7 @@ from articles import demo_content
 from articles.images import clean_image
 from articles.models import Article, Category, Image, Person, Reference, Tag
 from articles.roles import ROLE_GROUPS, sync_roles
+from comments.models import Comment
 
 #: (username, role, password, full name). Local demo only: the passwords are
 #: printed by `make run` and must never be used on a public server.
@@ -35,7 +36,10 @@ class Command(BaseCommand):
         users = self.load_accounts()
         people = self.load_people(users)
         created = self.load_articles(people)
-        self.stdout.write(f"Demo content: {created} new article(s).")
+        comments = self.load_comments(users["reviewer"])
+        self.stdout.write(
+            f"Demo content: {created} new article(s), {comments} new comment(s)."
+        )
         self.stdout.write("Demo accounts (log in at http://127.0.0.1:8000/admin/):")
         for username, role, password, _name in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role:<10} {username:<10} password: {password}")
@@ -119,6 +123,36 @@ class Command(BaseCommand):
                 )
             self.apply_state(article, spec, reviewer, now)
             created += 1
+        return created
+
+    def load_comments(self, staff):
+        """Add the demo comments to articles that have none; return how many."""
+        created = 0
+        for slug, specs in demo_content.COMMENTS.items():
+            article = Article.objects.filter(slug=slug).first()
+            if article is None or article.comments.exists():
+                continue
+            made = {}
+            for key, parent_key, name, email, body, status, reasons in specs:
+                comment = Comment(
+                    article=article,
+                    author_name=name,
+                    author_email=email,
+                    body=body,
+                    status=status,
+                    status_reasons=reasons,
+                )
+                if parent_key and parent_key.startswith("staff:"):
+                    comment.parent = made[parent_key.removeprefix("staff:")]
+                    comment.user = staff
+                    comment.author_name = staff.person.name
+                    comment.staff_credentials = staff.person.credentials
+                    comment.author_email = staff.email
+                elif parent_key:
+                    comment.parent = made[parent_key]
+                comment.save()
+                made[key] = comment
+                created += 1
         return created
 
     def apply_state(self, article, spec, reviewer, now):
