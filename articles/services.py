@@ -6,6 +6,7 @@ publication, and redirects. Views, admin actions and commands call these.
 from datetime import datetime
 
 import reversion
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
@@ -19,6 +20,12 @@ from .models import Article, Person
 from .pagecache import invalidate_public_pages
 from .roles import REVIEWERS
 from .tasks import send_email
+
+
+def site_url(path):
+    """Return `path` as an absolute URL on this site, for emails."""
+    scheme = "http" if settings.DEBUG else "https"
+    return f"{scheme}://{Site.objects.get_current().domain}{path}"
 
 
 def _save_with_revision(article, *, user, comment, fields):
@@ -62,7 +69,7 @@ def submit_for_review(*, article: Article, user) -> Article:
         .values_list("email", flat=True)
     )
     if recipients:
-        url = reverse("admin:articles_article_change", args=[article.pk])
+        url = site_url(reverse("admin:articles_article_change", args=[article.pk]))
         transaction.on_commit(
             lambda: send_email.enqueue(
                 subject=_("Ready for medical review: %(title)s")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _, ngettext
 
 from articles.pagecache import invalidate_public_pages
 from articles.roles import MODERATORS
+from articles.services import site_url
 from articles.tasks import send_email
 
 from .models import Comment, DiscussionSettings, Flag, hash_ip
@@ -301,7 +302,7 @@ def notify_moderators(comment):
     if not recipients:
         return
     pending = Comment.objects.pending().count()
-    link = reverse("admin:comments_comment_change", args=[comment.pk])
+    link = site_url(reverse("admin:comments_comment_change", args=[comment.pk]))
     reasons = "; ".join(comment.status_reasons)
     send_email.enqueue(
         subject=_("Comment waiting on “%(title)s”") % {"title": comment.article.title},
@@ -347,8 +348,10 @@ def notify_subscriber(reply):
         % {
             "name": reply.author_name,
             "body": reply.body,
-            "link": reply.get_absolute_url(),
-            "unsubscribe": reverse("comments:unsubscribe", kwargs={"token": token}),
+            "link": site_url(reply.get_absolute_url()),
+            "unsubscribe": site_url(
+                reverse("comments:unsubscribe", kwargs={"token": token})
+            ),
         },
         recipients=[parent.author_email],
     )
