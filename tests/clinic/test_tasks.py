@@ -52,3 +52,11 @@ def test_failed_email_is_recorded_and_retried_later(settings):
     assert retry.status == "READY"
     assert retry.args_kwargs["kwargs"]["attempt"] == 2
     assert retry.run_after > first.finished_at
+
+
+@pytest.mark.django_db
+def test_scheduler_queues_every_periodic_task(capsys):
+    call_command("run_scheduler", once=True)
+    out = capsys.readouterr().out
+    assert "Queued articles.tasks.publish_scheduled" in out
+    assert "Queued comments.tasks.purge_old_comments" in out

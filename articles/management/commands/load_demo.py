@@ -2,8 +2,10 @@ import io
 from datetime import timedelta
 
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.sites.models import Site
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -33,6 +35,11 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         sync_roles(django_apps)  # Recreates a role group deleted by hand.
+        # Links in emails and the sitemap name the local server, not the
+        # placeholder domain Django starts with.
+        Site.objects.filter(pk=settings.SITE_ID, domain="example.com").update(
+            domain="127.0.0.1:8000", name=settings.CLINIC_NAME
+        )
         users = self.load_accounts()
         people = self.load_people(users)
         created = self.load_articles(people)
