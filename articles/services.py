@@ -175,28 +175,38 @@ def publish_due_articles(*, now: datetime | None = None) -> int:
     return count
 
 
+def _take_offline(article, *, user, status, action, comment):
+    _require(user, "articles.publish_article", action)
+    article.status = status
+    article.publish_at = None
+    _save_with_revision(
+        article, user=user, comment=comment, fields=["status", "publish_at"]
+    )
+    return article
+
+
 @transaction.atomic
 def unpublish_article(*, article: Article, user) -> Article:
     """Take the article off the site, back to draft; return it."""
-    _require(user, "articles.publish_article", _("You may not unpublish articles."))
-    article.status = Article.Status.DRAFT
-    article.publish_at = None
-    _save_with_revision(
-        article, user=user, comment=_("Unpublished"), fields=["status", "publish_at"]
+    return _take_offline(
+        article,
+        user=user,
+        status=Article.Status.DRAFT,
+        action=_("You may not unpublish articles."),
+        comment=_("Unpublished"),
     )
-    return article
 
 
 @transaction.atomic
 def archive_article(*, article: Article, user) -> Article:
     """Archive the article: off the site, kept for the record; return it."""
-    _require(user, "articles.publish_article", _("You may not archive articles."))
-    article.status = Article.Status.ARCHIVED
-    article.publish_at = None
-    _save_with_revision(
-        article, user=user, comment=_("Archived"), fields=["status", "publish_at"]
+    return _take_offline(
+        article,
+        user=user,
+        status=Article.Status.ARCHIVED,
+        action=_("You may not archive articles."),
+        comment=_("Archived"),
     )
-    return article
 
 
 @transaction.atomic

@@ -1,8 +1,8 @@
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
-from django.core.validators import validate_email
+from django.core.management.base import BaseCommand
 
 from comments.services import erase_personal_data
+
+from ._arguments import email_address
 
 
 class Command(BaseCommand):
@@ -12,12 +12,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("email")
+        parser.add_argument("email", type=email_address)
 
     def handle(self, *args, email, **options):
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise CommandError(f"{email!r} is not an email address.") from None
         count = erase_personal_data(email)
         self.stdout.write(f"Anonymised {count} comment(s) of {email}.")
