@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -32,3 +34,8 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]
+
+if settings.DEBUG:
+    # Uploaded images in development; production serves them from the web
+    # server or the media store.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

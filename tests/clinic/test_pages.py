@@ -83,3 +83,27 @@ def test_healthz_reports_a_cache_outage(client, settings):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": "ok", "cache": "error"}
+
+
+def test_development_server_serves_uploaded_images():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import django; django.setup(); from django.urls import resolve; "
+        "print(resolve('/media/images/a.jpg').func.__name__)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={
+            "DJANGO_SETTINGS_MODULE": "clinic.settings",
+            "DJANGO_DEBUG": "1",
+            "PATH": "/usr/bin:/bin",
+        },
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "serve", result.stderr
