@@ -9,7 +9,6 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _, ngettext
-from reversion.admin import VersionAdmin
 
 from . import services
 from .models import Comment, DiscussionSettings
@@ -43,7 +42,7 @@ class ReplyForm(forms.Form):
 
 
 @admin.register(Comment)
-class CommentAdmin(VersionAdmin):
+class CommentAdmin(admin.ModelAdmin):
     list_display = (
         "excerpt",
         "author_name",
@@ -190,9 +189,9 @@ class CommentAdmin(VersionAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if obj.status == Comment.Status.APPROVED:
-            services.transaction.on_commit(services.invalidate_public_pages)
+        services.edit_comment(
+            comment=obj, editor=request.user, fields=form.changed_data or ["body"]
+        )
 
     def get_urls(self):
         return [

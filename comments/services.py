@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -246,6 +247,21 @@ def reply_as_clinic(*, parent: Comment, user, body: str) -> Comment:
     with transaction.atomic():
         comment.save()
         _after_status_change(comment, previous=None)
+    return comment
+
+
+@transaction.atomic
+def edit_comment(*, comment: Comment, editor, fields) -> Comment:
+    """
+    Save a moderator's edit of `fields` (recorded as a revision with the
+    editor); return the comment.
+    """
+    with reversion.create_revision():
+        comment.save(update_fields=fields)
+        reversion.set_user(editor)
+        reversion.set_comment(f"edited {', '.join(fields)}")
+    if comment.status == Comment.Status.APPROVED:
+        transaction.on_commit(invalidate_public_pages)
     return comment
 
 
