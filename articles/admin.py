@@ -220,6 +220,7 @@ class ArticleAdmin(PublicContentAdmin, CompareVersionAdmin):
     def save_model(self, request, obj, form, change):
         before = Article.objects.filter(pk=obj.pk).first() if obj.pk else None
         super().save_model(request, obj, form, change)
+        services.sync_article_links(article=obj)
         if before and before.published_at and before.slug != obj.slug:
             old_path = reverse("articles:detail", kwargs={"slug": before.slug})
             services.record_slug_change(article=obj, old_path=old_path)

@@ -791,3 +791,83 @@ class SiteConfiguration(models.Model):
         """Return the configuration row, created with defaults if missing."""
         config, _ = cls.objects.get_or_create(pk=1)
         return config
+
+
+class LinkQuerySet(models.QuerySet):
+    def internal(self):
+        """Return links to pages of this site (resolved or not)."""
+        return self.filter(is_internal=True)
+
+    def external(self):
+        """Return links to other sites."""
+        return self.filter(is_internal=False)
+
+    def broken_internal(self):
+        """
+        Return internal links from published articles whose target is
+        missing, unpublished or archived.
+        """
+        return (
+            self.internal()
+            .filter(source__in=Article.objects.published())
+            .exclude(target_article__in=Article.objects.published())
+        )
+
+
+class Link(models.Model):
+    """A link found in an article's body."""
+
+    source = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="outbound_links",
+        verbose_name=_("linking article"),
+    )
+    target_article = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbound_links",
+        verbose_name=_("linked article"),
+    )
+    url = models.CharField(
+        _("address"),
+        max_length=2000,
+        blank=True,
+        help_text=_("The address, when it is not one of our articles."),
+    )
+    is_internal = models.BooleanField(_("points at this site"), default=False)
+    anchor_text = models.CharField(_("link text"), max_length=500, blank=True)
+    rel = models.CharField(_("rel"), max_length=100, blank=True)
+
+    objects = LinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("source", "pk")
+        verbose_name = _("link")
+        verbose_name_plural = _("links")
+        indexes = (
+            models.Index(fields=("target_article", "source"), name="link_target_idx"),
+            models.Index(fields=("url",), name="link_url_idx"),
+        )
+        constraints = (
+            models.CheckConstraint(
+                condition=(Q(target_article__isnull=False) & Q(url=""))
+                | (Q(target_article__isnull=True) & ~Q(url="")),
+                name="link_has_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_article__isnull=True) | Q(is_internal=True),
+                name="link_to_article_is_internal",
+            ),
+        )
+
+    def __str__(self):
+        target = self.target_article or self.url
+        return f"{self.source} → {target}"
+
+    @property
+    def key(self):
+        """What makes two links the same when a body is re-read."""
+        return (self.target_article_id, self.url, self.anchor_text, self.rel)

@@ -208,3 +208,22 @@ def search_snippet(text, words, start_mark="\x02", end_mark="\x03", width=220):
     escaped = escape(text)
     # Escaped above; the only markup added is <mark>.
     return mark_safe(escaped.replace(start_mark, "<mark>").replace(end_mark, "</mark>"))
+
+
+def extract_links(html):
+    """
+    Return the links in `html` as [(href, anchor text, rel)], in order,
+    skipping fragments, mail and phone links.
+    """
+    links = []
+    for anchor in BeautifulSoup(html or "", "html.parser").find_all("a", href=True):
+        href = anchor["href"].strip()
+        if not href or href.startswith("#"):
+            continue
+        if urlsplit(href).scheme in {"mailto", "tel"}:
+            continue
+        rel = anchor.get("rel") or []
+        rel = " ".join(rel) if isinstance(rel, list) else rel
+        text = " ".join(anchor.get_text(" ").split())[:500]
+        links.append((href, text, rel))
+    return links

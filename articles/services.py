@@ -4,6 +4,7 @@ publication, and redirects. Views, admin actions and commands call these.
 """
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import reversion
 from django.conf import settings
@@ -12,12 +13,13 @@ from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Article, Person
+from .models import Article, Link, Person
 from .pagecache import invalidate_public_pages
+from .richtext import extract_links
 from .roles import REVIEWERS
 from .tasks import send_email
 
@@ -228,3 +230,74 @@ def record_slug_change(*, article: Article, old_path: str) -> Redirect | None:
     )
     invalidate_after_commit()
     return redirect
+
+
+def _site_hosts():
+    hosts = {host.lower() for host in settings.ALLOWED_HOSTS if "*" not in host}
+    hosts.add(Site.objects.get_current().domain.lower())
+    return {host.lstrip(".") for host in hosts}
+
+
+def _article_slug(path):
+    """Return the slug when `path` is an article page, "" for other pages of
+    this site, and None when nothing here answers it."""
+    redirect = Redirect.objects.filter(old_path=path).only("new_path").first()
+    if redirect is not None:
+        path = redirect.new_path
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    return match.kwargs["slug"] if match.view_name == "articles:detail" else ""
+
+
+def _links_in(article):
+    """Return unsaved Links for the links in `article`'s body."""
+    hosts = _site_hosts()
+    found, slugs = [], {}
+    for href, text, rel in extract_links(article.body):
+        parts = urlsplit(href)
+        if parts.scheme and parts.scheme not in ("http", "https"):
+            continue
+        if parts.netloc and parts.netloc.lower() not in hosts:
+            found.append(Link(source=article, url=href, anchor_text=text, rel=rel))
+            continue
+        path = parts.path or "/"
+        slug = _article_slug(path)
+        if slug == "":
+            continue  # Another page of this site: not part of the graph.
+        link = Link(source=article, is_internal=True, anchor_text=text, rel=rel)
+        if slug is None:
+            link.url = path
+        else:
+            slugs[id(link)] = slug
+        found.append(link)
+    targets = Article.objects.filter(slug__in=set(slugs.values())).in_bulk(
+        field_name="slug"
+    )
+    for link in found:
+        if id(link) in slugs:
+            target = targets.get(slugs[id(link)])
+            if target is None:
+                link.url = f"/articles/{slugs[id(link)]}/"
+            else:
+                link.target_article = target
+    return found
+
+
+@transaction.atomic
+def sync_article_links(*, article: Article) -> tuple[int, int]:
+    """
+    Bring the stored links of `article` in line with its body: create the
+    new ones, delete those no longer there, keep the rest. Return
+    (created, deleted).
+    """
+    wanted = {}
+    for link in _links_in(article):
+        wanted.setdefault(link.key, link)
+    existing = {link.key: link for link in article.outbound_links.all()}
+    stale = [link.pk for key, link in existing.items() if key not in wanted]
+    new = [link for key, link in wanted.items() if key not in existing]
+    Link.objects.filter(pk__in=stale).delete()
+    Link.objects.bulk_create(new)
+    return len(new), len(stale)

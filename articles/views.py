@@ -99,9 +99,17 @@ def article_context(request, article, comment_form=None):
 
     tag_ids = [tag.pk for tag in article.tags.all()]
     related = list(Article.objects.related_to(article, tag_ids).for_listing()[:3])
+    linked_from = list(
+        Article.objects.published()
+        .filter(outbound_links__target_article=article)
+        .distinct()
+        .order_by("title")
+        .only("pk", "title", "slug")
+    )
     return {
         "site_config": SiteConfiguration.load(),
         "related": related,
+        "linked_from": linked_from,
         "structured_data": structured_data(request, article),
         "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
         **comment_section(request, article, comment_form),

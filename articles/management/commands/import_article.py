@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from articles.models import Article, Category, Person
 from articles.richtext import sanitize_html
+from articles.services import sync_article_links
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
 
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                 author=self.person(author, "--author") if author else None,
             )
             article.save()
+            sync_article_links(article=article)
             if status == "published":
                 article.reviewed_by = self.person(reviewed_by, "--reviewed-by")
                 article.last_reviewed = timezone.localdate()

@@ -17,6 +17,7 @@ from articles import demo_content
 from articles.images import clean_image
 from articles.models import Article, Category, Image, Person, Reference, Tag
 from articles.roles import ROLE_GROUPS, sync_roles
+from articles.services import sync_article_links
 from comments.models import Comment
 
 #: (username, role, password, full name). Local demo only: the passwords are
@@ -130,6 +131,9 @@ class Command(BaseCommand):
                 )
             self.apply_state(article, spec, reviewer, now)
             created += 1
+        # Demo articles link to each other: read the links once all exist.
+        for article in Article.objects.filter(outbound_links__isnull=True):
+            sync_article_links(article=article)
         return created
 
     def load_comments(self, staff):
