@@ -328,3 +328,8 @@ CLINIC_COMMENT_MAX_AGE = 2 * 3600
 # A second comment from the same IP fingerprint or email within this many
 # seconds is refused.
 CLINIC_COMMENT_FLOOD_SECONDS = 15
+# Sent with every fetch of an outside page (link checks, backlinks).
+CLINIC_FETCH_USER_AGENT = os.environ.get(
+    "CLINIC_FETCH_USER_AGENT",
+    f"{CLINIC_NAME} link checker (Django; contact the site's editors)",
+)

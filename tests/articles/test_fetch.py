@@ -1,0 +1,194 @@
+import http.server
+import threading
+import time
+
+import pytest
+
+from articles.fetch import FetchRefused, check_address, fetch
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    """A small site with the pages the fetch tests need."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if self.path == "/page":
+            self.reply(200, b"<a href='https://clinic.example/a/'>x</a>")
+        elif self.path.startswith("/hop/"):
+            n = int(self.path.rsplit("/", 1)[1])
+            self.send_response(302)
+            self.send_header("Location", f"/hop/{n - 1}" if n else "/page")
+            self.end_headers()
+        elif self.path == "/to-private":
+            self.send_response(301)
+            self.send_header("Location", "http://10.0.0.7/admin")
+            self.end_headers()
+        elif self.path == "/to-metadata":
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.end_headers()
+        elif self.path == "/to-file":
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/passwd")
+            self.end_headers()
+        elif self.path == "/big":
+            self.reply(200, b"x" * (1024 * 1024 + 10))
+        elif self.path == "/trickle":
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(100):
+                try:
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(0.1)
+        elif self.path == "/agent":
+            self.reply(200, self.headers["User-Agent"].encode())
+        else:
+            self.reply(404, b"missing")
+
+    def reply(self, status, body):
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def site():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def loopback(monkeypatch):
+    monkeypatch.setenv("CLINIC_FETCH_ALLOW_LOOPBACK", "1")
+
+
+def test_loopback_is_refused_by_default(site, monkeypatch):
+    monkeypatch.delenv("CLINIC_FETCH_ALLOW_LOOPBACK", raising=False)
+    with pytest.raises(FetchRefused, match="not a public address"):
+        fetch(f"{site}/page")
+
+
+def test_loopback_setting_allows_the_local_server(site, loopback):
+    result = fetch(f"{site}/page")
+    assert result.status == 200
+    assert "clinic.example" in result.text
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "fd00::1",
+        "fe80::1",
+        "::ffff:10.0.0.1",
+        "::ffff:127.0.0.1",
+    ],
+)
+def test_private_addresses_are_refused_even_with_loopback_allowed(loopback, address):
+    if address == "::ffff:127.0.0.1":
+        check_address(address)  # Mapped loopback is loopback.
+        return
+    with pytest.raises(FetchRefused):
+        check_address(address)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://[::1]/",
+        "http://2130706433/",
+        "http://0177.0.0.1/",
+        "http://localhost/",
+    ],
+)
+def test_loopback_spellings_are_refused(monkeypatch, url):
+    monkeypatch.delenv("CLINIC_FETCH_ALLOW_LOOPBACK", raising=False)
+    with pytest.raises(FetchRefused):
+        fetch(url)
+
+
+def test_redirect_to_a_private_address_is_refused(site, loopback):
+    with pytest.raises(FetchRefused, match="10.0.0.7 is not a public address"):
+        fetch(f"{site}/to-private")
+
+
+def test_redirect_to_cloud_metadata_is_refused(site, loopback):
+    with pytest.raises(FetchRefused, match="169.254.169.254"):
+        fetch(f"{site}/to-metadata")
+
+
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "ftp://example.com/", "gopher://x/"]
+)
+def test_other_schemes_are_refused(url):
+    with pytest.raises(FetchRefused, match="only http and https"):
+        fetch(url)
+
+
+def test_redirect_to_another_scheme_is_refused(site, loopback):
+    with pytest.raises(FetchRefused, match="only http and https"):
+        fetch(f"{site}/to-file")
+
+
+def test_redirects_are_followed_and_recorded(site, loopback):
+    result = fetch(f"{site}/hop/2")
+    assert result.status == 200
+    assert [url.removeprefix(site) for url in result.chain] == [
+        "/hop/2",
+        "/hop/1",
+        "/hop/0",
+        "/page",
+    ]
+
+
+def test_redirects_are_capped(site, loopback):
+    with pytest.raises(FetchRefused, match="more than 20 redirects"):
+        fetch(f"{site}/hop/25")
+
+
+def test_body_over_one_megabyte_is_refused(site, loopback):
+    with pytest.raises(FetchRefused, match="larger than"):
+        fetch(f"{site}/big")
+
+
+def test_a_trickling_server_is_cut_off(site, loopback):
+    started = time.monotonic()
+    with pytest.raises(FetchRefused, match="took over"):
+        fetch(f"{site}/trickle", max_seconds=1.0)
+    assert time.monotonic() - started < 3
+
+
+def test_user_agent_is_honest(site, loopback, settings):
+    settings.CLINIC_FETCH_USER_AGENT = "Riverside link checker"
+    assert fetch(f"{site}/agent").text == "Riverside link checker"
+
+
+def test_a_name_resolving_to_a_private_address_is_refused(monkeypatch, loopback):
+    import socket
+
+    def resolve(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.20.30.40", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    with pytest.raises(FetchRefused, match="10.20.30.40"):
+        fetch("https://intranet.example/")
