@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
-from django.urls import reverse
+from django.db import models, transaction
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _, ngettext
@@ -9,7 +11,17 @@ from reversion_compare.admin import CompareVersionAdmin
 
 from . import services
 from .forms import ImageForm
-from .models import Article, Category, Image, Person, Reference, SiteConfiguration, Tag
+from .models import (
+    Article,
+    Backlink,
+    Category,
+    Image,
+    Person,
+    Reference,
+    SiteConfiguration,
+    Tag,
+)
+from .tasks import verify_backlink_task
 from .views import preview_url
 
 
@@ -341,3 +353,118 @@ class SiteConfigurationAdmin(PublicContentAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class BacklinkCSVForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: source_url, article (the article's address or slug). A "
+            "header row is optional. At most 5,000 rows."
+        ),
+    )
+
+
+@admin.register(Backlink)
+class BacklinkAdmin(PublicContentAdmin):
+    list_display = (
+        "source_url",
+        "target_article",
+        "referring_domain",
+        "status",
+        "is_approved",
+        "rel_flags",
+        "last_seen_at",
+        "last_checked_at",
+    )
+    list_filter = ("status", "is_approved", "via", "is_nofollow", "is_sponsored")
+    list_select_related = ("target_article",)
+    search_fields = ("source_url", "referring_domain", "anchor_text")
+    autocomplete_fields = ("target_article",)
+    date_hierarchy = "created_at"
+    fields = (
+        "source_url",
+        "target_article",
+        "is_approved",
+        "status",
+        "referring_domain",
+        "anchor_text",
+        "rel_flags",
+        "via",
+        "check_note",
+        "first_seen_at",
+        "last_seen_at",
+        "last_checked_at",
+    )
+    readonly_fields = (
+        "status",
+        "referring_domain",
+        "anchor_text",
+        "rel_flags",
+        "via",
+        "check_note",
+        "first_seen_at",
+        "last_seen_at",
+        "last_checked_at",
+    )
+    actions = ("approve", "reject", "verify_now")
+    change_list_template = "admin/articles/backlink/change_list.html"
+
+    @admin.display(description=_("rel"))
+    def rel_flags(self, obj):
+        return obj.rel or "-"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or "source_url" in form.changed_data:
+            transaction.on_commit(
+                lambda: verify_backlink_task.enqueue(backlink_id=obj.pk)
+            )
+
+    @admin.action(description=_("Approve for the public hub"))
+    def approve(self, request, queryset):
+        count = queryset.update(is_approved=True)
+        services.invalidate_after_commit()
+        self.message_user(request, _("%d backlink(s) approved.") % count)
+
+    @admin.action(description=_("Reject"))
+    def reject(self, request, queryset):
+        count = queryset.update(status=Backlink.Status.REJECTED, is_approved=False)
+        services.invalidate_after_commit()
+        self.message_user(request, _("%d backlink(s) rejected.") % count)
+
+    @admin.action(description=_("Verify again now"))
+    def verify_now(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        for backlink_id in ids:
+            verify_backlink_task.enqueue(backlink_id=backlink_id)
+        self.message_user(request, _("%d check(s) queued.") % len(ids))
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="articles_backlink_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = BacklinkCSVForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = services.import_backlinks_csv(form.cleaned_data["file"])
+            except ValidationError as error:
+                form.add_error("file", error)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import backlinks from CSV"),
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/articles/backlink/import.html", context)

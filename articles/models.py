@@ -1,6 +1,7 @@
 import hashlib
 import math
 from datetime import date
+from urllib.parse import urlsplit
 
 import reversion
 from django.conf import settings
@@ -871,3 +872,116 @@ class Link(models.Model):
     def key(self):
         """What makes two links the same when a body is re-read."""
         return (self.target_article_id, self.url, self.anchor_text, self.rel)
+
+
+class BacklinkQuerySet(models.QuerySet):
+    def public_q(self, prefix=""):
+        """Return the Q for backlinks readers may see."""
+        return Q(
+            **{
+                f"{prefix}status": Backlink.Status.VERIFIED,
+                f"{prefix}is_approved": True,
+            }
+        )
+
+    def public(self):
+        """Return verified, approved backlinks to published articles."""
+        return self.filter(self.public_q()).filter(
+            target_article__in=Article.objects.published()
+        )
+
+    def due_for_check(self):
+        """Return the backlinks verification should look at again."""
+        return self.exclude(status=Backlink.Status.REJECTED)
+
+
+class Backlink(models.Model):
+    """An outside page that links to one of our articles."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        VERIFIED = "verified", _("Verified")
+        LOST = "lost", _("Lost")
+        REJECTED = "rejected", _("Rejected")
+
+    class Via(models.TextChoices):
+        ADMIN = "admin", _("Added by an editor")
+        CSV = "csv", _("CSV import")
+        WEBMENTION = "webmention", _("Webmention")
+        WORDPRESS = "wordpress", _("WordPress pingback")
+
+    source_url = models.URLField(
+        _("linking page"),
+        max_length=2000,
+        help_text=_("The outside page that links to the article."),
+    )
+    target_article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="backlinks",
+        verbose_name=_("article"),
+    )
+    referring_domain = models.CharField(
+        _("referring domain"), max_length=255, editable=False, db_index=True
+    )
+    anchor_text = models.CharField(_("link text"), max_length=500, blank=True)
+    is_nofollow = models.BooleanField("nofollow", default=False)
+    is_ugc = models.BooleanField("ugc", default=False)
+    is_sponsored = models.BooleanField("sponsored", default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PENDING
+    )
+    is_approved = models.BooleanField(
+        _("approved for the public hub"),
+        default=False,
+        help_text=_("Only approved, verified backlinks are shown to readers."),
+    )
+    via = models.CharField(_("source"), max_length=12, choices=Via, default=Via.ADMIN)
+    check_note = models.CharField(_("last check"), max_length=300, blank=True)
+    first_seen_at = models.DateTimeField(_("first seen"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    last_checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    objects = BacklinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = _("backlink")
+        verbose_name_plural = _("backlinks")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("source_url", "target_article"),
+                name="backlink_unique_source_target",
+                violation_error_message=_(
+                    "This page is already recorded as linking to this article."
+                ),
+            ),
+        )
+        indexes = (
+            models.Index(
+                fields=("status", "is_approved", "referring_domain"),
+                name="backlink_public_idx",
+            ),
+            models.Index(
+                fields=("target_article", "status"), name="backlink_target_idx"
+            ),
+        )
+
+    def __str__(self):
+        return f"{self.source_url} → {self.target_article}"
+
+    def save(self, *args, **kwargs):
+        host = (urlsplit(self.source_url).hostname or "").lower()
+        self.referring_domain = host.removeprefix("www.")
+        super().save(*args, **kwargs)
+
+    @property
+    def rel(self):
+        """The rel values the linking page used, as one string."""
+        flags = {
+            "nofollow": self.is_nofollow,
+            "ugc": self.is_ugc,
+            "sponsored": self.is_sponsored,
+        }
+        return " ".join(name for name, on in flags.items() if on)

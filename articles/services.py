@@ -3,21 +3,26 @@ Writes to articles that have rules or side effects: the review workflow,
 publication, and redirects. Views, admin actions and commands call these.
 """
 
+import csv
+import io
 from datetime import datetime
 from urllib.parse import urlsplit
 
+import httpx
 import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Article, Link, Person
+from .fetch import FetchRefused, fetch
+from .models import Article, Backlink, Link, Person
 from .pagecache import invalidate_public_pages
 from .richtext import extract_links
 from .roles import REVIEWERS
@@ -301,3 +306,143 @@ def sync_article_links(*, article: Article) -> tuple[int, int]:
     Link.objects.filter(pk__in=stale).delete()
     Link.objects.bulk_create(new)
     return len(new), len(stale)
+
+
+def article_for_url(url):
+    """Return the published article a URL of this site points at, or None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return None
+    if (parts.netloc or "").lower() not in _site_hosts():
+        return None
+    slug = _article_slug(parts.path or "/")
+    if not slug:
+        return None
+    return Article.objects.published().filter(slug=slug).first()
+
+
+def _find_link(html, article):
+    """Return the <a> in `html` that points at `article`, or None."""
+    for href, text, rel in extract_links(html):
+        if article_for_url(href) == article:
+            return text, rel.split()
+    return None
+
+
+@transaction.atomic
+def verify_backlink(*, backlink: Backlink, now: datetime | None = None) -> Backlink:
+    """
+    Fetch the linking page and record what it says: verified (with its link
+    text and rel flags) when it links to the article, lost when it answers
+    404/410 or no longer links. A failed fetch changes only the note.
+    Return the backlink.
+    """
+    now = now or timezone.now()
+    backlink.last_checked_at = now
+    try:
+        page = fetch(backlink.source_url)
+    except (FetchRefused, httpx.HTTPError) as error:
+        backlink.check_note = f"not fetched: {error}"[:300]
+        backlink.save()
+        return backlink
+    found = None
+    if page.status in (404, 410):
+        backlink.check_note = f"the page answered {page.status}"
+    elif page.status >= 400:
+        backlink.check_note = f"the page answered {page.status}; will try again"
+        backlink.save()
+        return backlink
+    else:
+        found = _find_link(page.text, backlink.target_article)
+        backlink.check_note = "" if found else "no link to the article on the page"
+    if found is None:
+        if backlink.status != Backlink.Status.REJECTED:
+            backlink.status = Backlink.Status.LOST
+    else:
+        text, rel = found
+        backlink.anchor_text = text
+        backlink.is_nofollow = "nofollow" in rel
+        backlink.is_ugc = "ugc" in rel
+        backlink.is_sponsored = "sponsored" in rel
+        backlink.first_seen_at = backlink.first_seen_at or now
+        backlink.last_seen_at = now
+        if backlink.status != Backlink.Status.REJECTED:
+            backlink.status = Backlink.Status.VERIFIED
+    backlink.save()
+    transaction.on_commit(invalidate_public_pages)
+    return backlink
+
+
+def record_backlink(*, source_url: str, article: Article, via: str) -> tuple:
+    """
+    Add a backlink (or find the one already recorded for the same page and
+    article) and queue its verification; return (backlink, created).
+    """
+    from .tasks import verify_backlink_task
+
+    backlink, created = Backlink.objects.get_or_create(
+        source_url=source_url, target_article=article, defaults={"via": via}
+    )
+    transaction.on_commit(lambda: verify_backlink_task.enqueue(backlink_id=backlink.pk))
+    return backlink, created
+
+
+MAX_CSV_ROWS = 5000
+
+
+def import_backlinks_csv(upload) -> list[dict]:
+    """
+    Add the backlinks listed in a CSV file (source_url, article address or
+    slug); return one report row per line: what was added, skipped or
+    refused and why. Raise ValidationError when the file is not a CSV.
+    """
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError(
+            _("The file is not UTF-8 text."), code="encoding"
+        ) from None
+    rows = list(csv.reader(io.StringIO(text)))
+    if len(rows) > MAX_CSV_ROWS + 1:
+        raise ValidationError(
+            _("The file has more than %(max)d rows.") % {"max": MAX_CSV_ROWS},
+            code="too_long",
+        )
+    if rows and rows[0] and rows[0][0].strip().lower() in ("source_url", "source"):
+        rows = rows[1:]
+        first_line = 2
+    else:
+        first_line = 1
+    report = []
+    check_url = URLValidator(schemes=["http", "https"])
+    for line, row in enumerate(rows, start=first_line):
+        if not any(cell.strip() for cell in row):
+            continue
+        entry = {"line": line, "source_url": row[0].strip() if row else ""}
+        report.append(entry)
+        if len(row) < 2:
+            entry.update(outcome="refused", reason=_("Two columns are needed."))
+            continue
+        source, target = row[0].strip(), row[1].strip()
+        try:
+            check_url(source)
+        except ValidationError:
+            entry.update(outcome="refused", reason=_("Not an http(s) address."))
+            continue
+        article = (
+            article_for_url(target)
+            if "/" in target
+            else Article.objects.filter(slug=target).first()
+        )
+        if article is None:
+            entry.update(outcome="refused", reason=_("No such article: %s") % target)
+            continue
+        entry["article"] = article.title
+        backlink, created = record_backlink(
+            source_url=source, article=article, via=Backlink.Via.CSV
+        )
+        if created:
+            entry.update(outcome="added", reason="")
+        else:
+            entry.update(outcome="skipped", reason=_("Already recorded."))
+    return report

@@ -43,3 +43,26 @@ def publish_scheduled() -> int:
     from .services import publish_due_articles
 
     return publish_due_articles()
+
+
+@task()
+def verify_backlink_task(*, backlink_id: int) -> str:
+    """Verify one backlink by fetching its page; return its new status."""
+    from .models import Backlink
+    from .services import verify_backlink
+
+    backlink = Backlink.objects.filter(pk=backlink_id).first()
+    if backlink is None:
+        return "gone"
+    return verify_backlink(backlink=backlink).status
+
+
+@task()
+def verify_all_backlinks() -> int:
+    """Queue a fresh verification of every backlink not rejected."""
+    from .models import Backlink
+
+    ids = list(Backlink.objects.due_for_check().values_list("pk", flat=True))
+    for backlink_id in ids:
+        verify_backlink_task.enqueue(backlink_id=backlink_id)
+    return len(ids)

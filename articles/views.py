@@ -1,21 +1,28 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core import signing
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
+from django.db.models import Count, Max
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
+from . import services
 from .forms import UploadForm
 from .models import (
     SEARCH_MARK_END,
     SEARCH_MARK_START,
     Article,
+    Backlink,
     Category,
     Image,
     Person,
@@ -89,6 +96,12 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(**article_context(self.request, self.object))
 
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        endpoint = self.request.build_absolute_uri(reverse("webmention"))
+        response["Link"] = f'<{endpoint}>; rel="webmention"'
+        return response
+
 
 def article_context(request, article, comment_form=None):
     """
@@ -110,6 +123,11 @@ def article_context(request, article, comment_form=None):
         "site_config": SiteConfiguration.load(),
         "related": related,
         "linked_from": linked_from,
+        "mentioned_on": list(
+            Backlink.objects.public()
+            .filter(target_article=article)
+            .order_by("referring_domain")[:50]
+        ),
         "structured_data": structured_data(request, article),
         "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
         **comment_section(request, article, comment_form),
@@ -338,3 +356,97 @@ def healthz(request):
         {"status": "ok" if healthy else "error", "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+WEBMENTION_LIMIT = 10  # Mentions per source host per minute.
+
+
+def _rate_limited(host):
+    key = f"webmention:{host}"
+    try:
+        cache.add(key, 0, timeout=60)
+        return cache.incr(key) > WEBMENTION_LIMIT
+    except Exception:  # Without a cache, mentions are not rate-limited.
+        return False
+
+
+def _plain(message, status):
+    return HttpResponse(message + "\n", status=status, content_type="text/plain")
+
+
+@csrf_exempt  # Other sites send Webmentions; nothing here uses a session.
+@require_POST
+def webmention(request):
+    """
+    Receive a W3C Webmention: check it at once, answer 202, and verify the
+    source page in the background.
+    """
+    source = request.POST.get("source", "").strip()
+    target = request.POST.get("target", "").strip()
+    if not source or not target:
+        return _plain(_("Both source and target are required."), 400)
+    for name, url in (("source", source), ("target", target)):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return _plain(
+                _("The %(name)s must be an http(s) URL.") % {"name": name}, 400
+            )
+    if source.split("#")[0] == target.split("#")[0]:
+        return _plain(_("The source and the target must differ."), 400)
+    article = services.article_for_url(target)
+    if article is None:
+        return _plain(_("The target is not a published article of this site."), 400)
+    host = (urlsplit(source).hostname or "").lower()
+    if _rate_limited(host):
+        return _plain(_("Too many mentions from this site; try again later."), 429)
+    backlink, created = services.record_backlink(
+        source_url=source, article=article, via=Backlink.Via.WEBMENTION
+    )
+    response = _plain(_("Accepted: the source page will be checked."), 202)
+    response["Location"] = request.build_absolute_uri(
+        reverse("admin:articles_backlink_change", args=[backlink.pk])
+    )
+    return response
+
+
+class HubView(TemplateView):
+    """The public backlinks hub: who links to our articles."""
+
+    template_name = "articles/hub.html"
+    per_page = 20
+
+    def get_context_data(self, **kwargs):
+        public = Backlink.objects.public()
+        domains = (
+            public.values("referring_domain")
+            .annotate(count=Count("pk"), latest=Max("last_seen_at"))
+            .order_by("-count", "referring_domain")
+        )
+        page = Paginator(domains, self.per_page).get_page(self.request.GET.get("page"))
+        domain_names = [row["referring_domain"] for row in page.object_list]
+        links = (
+            public.filter(referring_domain__in=domain_names)
+            .select_related("target_article")
+            .order_by("referring_domain", "-last_seen_at")[:500]
+        )
+        by_domain = {}
+        for backlink in links:
+            by_domain.setdefault(backlink.referring_domain, []).append(backlink)
+        rows = [
+            {**row, "backlinks": by_domain.get(row["referring_domain"], [])}
+            for row in page.object_list
+        ]
+        articles = (
+            Article.objects.published()
+            .annotate(
+                mention_count=Count(
+                    "backlinks", filter=Backlink.objects.public_q(prefix="backlinks__")
+                )
+            )
+            .filter(mention_count__gt=0)
+            .order_by("-mention_count", "title")
+            .only("pk", "title", "slug")[:50]
+        )
+        return super().get_context_data(
+            domains=rows, page_obj=page, articles=list(articles), **kwargs
+        )

@@ -21,6 +21,8 @@ urlpatterns = [
         name="sitemap",
     ),
     path("robots.txt", article_views.robots_txt, name="robots"),
+    path("webmention/", article_views.webmention, name="webmention"),
+    path("hub/", article_views.public(article_views.HubView), name="hub"),
     path(
         "privacy/",
         TemplateView.as_view(template_name="privacy.html"),

@@ -207,8 +207,8 @@ def test_article_page_query_count_is_constant(client, django_assert_num_queries,
     SiteConfiguration.load()
     DiscussionSettings.load()
     # Article, references, tags, related, site configuration, discussion
-    # settings, comment count, threads, replies and "linked from".
-    with django_assert_num_queries(10):
+    # settings, comment count, threads, replies, "linked from", "mentioned on".
+    with django_assert_num_queries(11):
         response = client.get(article.get_absolute_url())
     assert len(response.context["related"]) == min(count, 3)
 

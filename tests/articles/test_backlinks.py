@@ -1,0 +1,274 @@
+import http.server
+import threading
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from pytest_django.asserts import assertContains, assertNotContains
+
+from articles.models import Backlink
+from articles.services import verify_backlink
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+#: path -> (status, body) served by the outside site in these tests.
+PAGES = {}
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        status, body = PAGES.get(self.path, (404, "missing"))
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.fixture(scope="module")
+def outside():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _loopback(monkeypatch):
+    monkeypatch.setenv("CLINIC_FETCH_ALLOW_LOOPBACK", "1")
+    PAGES.clear()
+
+
+@pytest.fixture
+def article():
+    return ArticleFactory(published=True, slug="kyphoplasty", title="Kyphoplasty")
+
+
+def link_to(slug, text="a good guide", rel=""):
+    rel_attr = f' rel="{rel}"' if rel else ""
+    return (
+        f'<p>Read <a href="http://testserver/articles/{slug}/"{rel_attr}>{text}</a></p>'
+    )
+
+
+def test_verification_finds_the_link_with_text_and_rel(outside, article):
+    PAGES["/blog"] = (200, link_to("kyphoplasty", "balloon repair", "nofollow ugc"))
+    backlink = Backlink.objects.create(
+        source_url=f"{outside}/blog", target_article=article
+    )
+    verify_backlink(backlink=backlink)
+    backlink.refresh_from_db()
+    assert backlink.status == Backlink.Status.VERIFIED
+    assert backlink.anchor_text == "balloon repair"
+    assert (backlink.is_nofollow, backlink.is_ugc, backlink.is_sponsored) == (
+        True,
+        True,
+        False,
+    )
+    assert backlink.referring_domain == "127.0.0.1"
+    assert backlink.first_seen_at == backlink.last_seen_at == backlink.last_checked_at
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "note"),
+    [
+        (200, "<p>No links here.</p>", "no link to the article"),
+        (410, "gone", "answered 410"),
+        (404, "missing", "answered 404"),
+    ],
+)
+def test_vanished_link_marks_it_lost(outside, article, status, body, note):
+    PAGES["/blog"] = (200, link_to("kyphoplasty"))
+    backlink = Backlink.objects.create(
+        source_url=f"{outside}/blog", target_article=article
+    )
+    verify_backlink(backlink=backlink)
+    PAGES["/blog"] = (status, body)
+    verify_backlink(backlink=backlink)
+    backlink.refresh_from_db()
+    assert backlink.status == Backlink.Status.LOST
+    assert note in backlink.check_note
+    assert backlink.first_seen_at is not None
+
+
+def test_server_errors_do_not_lose_a_backlink(outside, article):
+    PAGES["/blog"] = (200, link_to("kyphoplasty"))
+    backlink = Backlink.objects.create(
+        source_url=f"{outside}/blog", target_article=article
+    )
+    verify_backlink(backlink=backlink)
+    PAGES["/blog"] = (503, "busy")
+    verify_backlink(backlink=backlink)
+    backlink.refresh_from_db()
+    assert backlink.status == Backlink.Status.VERIFIED
+    assert "503" in backlink.check_note
+
+
+def test_refused_fetch_only_records_a_note(article, monkeypatch):
+    monkeypatch.delenv("CLINIC_FETCH_ALLOW_LOOPBACK")
+    backlink = Backlink.objects.create(
+        source_url="http://127.0.0.1:9/page", target_article=article
+    )
+    verify_backlink(backlink=backlink)
+    backlink.refresh_from_db()
+    assert backlink.status == Backlink.Status.PENDING
+    assert "not a public address" in backlink.check_note
+
+
+def test_webmention_is_advertised_on_articles(client, article):
+    response = client.get(article.get_absolute_url())
+    assert response["Link"] == '<http://testserver/webmention/>; rel="webmention"'
+    assertContains(response, '<link rel="webmention" href="/webmention/">')
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Both source and target are required"),
+        ({"source": "ftp://x.example/a", "target": "T"}, "source must be an http(s)"),
+        ({"source": "https://x.example/a", "target": "javascript:1"}, "target must"),
+        ({"source": "T", "target": "T"}, "must differ"),
+        (
+            {"source": "https://x.example/a", "target": "https://other.example/x/"},
+            "not a published article",
+        ),
+        (
+            {
+                "source": "https://x.example/a",
+                "target": "http://testserver/articles/nope/",
+            },
+            "not a published article",
+        ),
+    ],
+)
+def test_bad_webmentions_get_400_with_a_reason(client, article, data, message):
+    target = "http://testserver/articles/kyphoplasty/"
+    data = {
+        key: value.replace("T", target) if value == "T" else value
+        for key, value in data.items()
+    }
+    response = client.post("/webmention/", data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Backlink.objects.exists()
+
+
+def test_webmention_is_accepted_then_verified(
+    client, outside, article, django_capture_on_commit_callbacks
+):
+    PAGES["/post"] = (200, link_to("kyphoplasty", "this explainer"))
+    data = {
+        "source": f"{outside}/post",
+        "target": "http://testserver/articles/kyphoplasty/",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/webmention/", data)
+    assert response.status_code == 202
+    backlink = Backlink.objects.get()
+    assert backlink.via == Backlink.Via.WEBMENTION
+    assert backlink.status == Backlink.Status.VERIFIED
+    assert not backlink.is_approved
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/webmention/", data)
+    assert Backlink.objects.count() == 1
+
+
+def test_webmentions_are_rate_limited_per_source_host(client, article):
+    target = "http://testserver/articles/kyphoplasty/"
+    codes = [
+        client.post(
+            "/webmention/", {"source": f"https://spam.example/{n}", "target": target}
+        ).status_code
+        for n in range(12)
+    ]
+    assert codes.count(202) == 10
+    assert codes[-1] == 429
+
+
+def test_hub_shows_only_verified_approved_backlinks(client, article):
+    Backlink.objects.create(
+        source_url="https://news.example/a",
+        target_article=article,
+        status="verified",
+        is_approved=True,
+        anchor_text="Public mention",
+    )
+    Backlink.objects.create(
+        source_url="https://news.example/b",
+        target_article=article,
+        status="verified",
+        anchor_text="Unapproved mention",
+    )
+    Backlink.objects.create(
+        source_url="https://other.example/c",
+        target_article=article,
+        status="lost",
+        is_approved=True,
+        anchor_text="Lost mention",
+    )
+    response = client.get("/hub/")
+    assertContains(response, "Public mention")
+    assertContains(response, "news.example")
+    assertNotContains(response, "Unapproved mention")
+    assertNotContains(response, "Lost mention")
+    page = client.get(article.get_absolute_url())
+    assertContains(page, "Mentioned on")
+    assertContains(page, "Public mention")
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_hub_query_count_is_constant(client, count, django_assert_num_queries):
+    for n in range(count):
+        Backlink.objects.create(
+            source_url=f"https://site{n % 7}.example/{n}",
+            target_article=ArticleFactory(published=True),
+            status="verified",
+            is_approved=True,
+        )
+    with django_assert_num_queries(4):
+        assert client.get("/hub/").status_code == 200
+
+
+def test_csv_import_reports_each_row(editor_client, article):
+    Backlink.objects.create(source_url="https://old.example/x", target_article=article)
+    csv_text = (
+        "source_url,article\n"
+        "https://a.example/post,kyphoplasty\n"
+        "https://old.example/x,http://testserver/articles/kyphoplasty/\n"
+        "not a url,kyphoplasty\n"
+        "https://b.example/post,no-such-article\n"
+        "https://c.example/only-one-column\n"
+    )
+    response = editor_client.post(
+        "/admin/articles/backlink/import/",
+        {"file": SimpleUploadedFile("links.csv", csv_text.encode())},
+    )
+    report = response.context["report"]
+    assert [(row["line"], row["outcome"]) for row in report] == [
+        (2, "added"),
+        (3, "skipped"),
+        (4, "refused"),
+        (5, "refused"),
+        (6, "refused"),
+    ]
+    assert Backlink.objects.filter(via="csv").count() == 1
+    assertContains(response, "No such article: no-such-article")
+
+
+def test_csv_import_refuses_a_binary_file(editor_client):
+    response = editor_client.post(
+        "/admin/articles/backlink/import/",
+        {"file": SimpleUploadedFile("links.csv", b"\xff\xfe\x00\x81")},
+    )
+    assertContains(response, "not UTF-8")
+    assert not Backlink.objects.exists()
+
+
+def test_moderator_cannot_import_backlinks(moderator_client):
+    assert moderator_client.get("/admin/articles/backlink/import/").status_code == 403
