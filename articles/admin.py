@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import OuterRef, Subquery
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -16,6 +17,8 @@ from .models import (
     Backlink,
     Category,
     Image,
+    Link,
+    LinkCheck,
     Person,
     Reference,
     SiteConfiguration,
@@ -468,3 +471,96 @@ class BacklinkAdmin(PublicContentAdmin):
             "report": report,
         }
         return TemplateResponse(request, "admin/articles/backlink/import.html", context)
+
+
+class LinkHealthFilter(admin.SimpleListFilter):
+    title = _("health")
+    parameter_name = "health"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("broken", _("Broken")),
+            ("retrying", _("Failing, retrying")),
+            ("internal-broken", _("Internal, to a missing or hidden article")),
+        )
+
+    def queryset(self, request, queryset):
+        if self.value() == "broken":
+            return queryset.filter(url__in=LinkCheck.objects.broken().values("url"))
+        if self.value() == "retrying":
+            return queryset.filter(
+                url__in=LinkCheck.objects.filter(status="retrying").values("url")
+            )
+        if self.value() == "internal-broken":
+            return queryset & Link.objects.broken_internal()
+        return queryset
+
+
+@admin.register(Link)
+class LinkAdmin(admin.ModelAdmin):
+    list_display = ("source", "target", "anchor_text", "health")
+    list_filter = (LinkHealthFilter, "is_internal")
+    list_select_related = ("source", "target_article")
+    search_fields = ("url", "anchor_text", "source__title")
+    actions = ("recheck", "mark_not_broken", "unlink")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        health = LinkCheck.objects.filter(url=OuterRef("url"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                check_status=Subquery(health.values("status")[:1]),
+                check_note=Subquery(health.values("note")[:1]),
+            )
+        )
+
+    @admin.display(description=_("links to"))
+    def target(self, obj):
+        return obj.target_article or obj.url
+
+    @admin.display(description=_("health"), ordering="check_status")
+    def health(self, obj):
+        if obj.is_internal:
+            target = obj.target_article
+            if target is None:
+                return _("Missing article")
+            return _("OK") if target.is_published else target.get_status_display()
+        if obj.check_status is None:
+            return _("Not checked yet")
+        label = LinkCheck.Status(obj.check_status).label
+        return f"{label} ({obj.check_note})" if obj.check_note else label
+
+    @admin.action(description=_("Check again now"))
+    def recheck(self, request, queryset):
+        urls = set(queryset.external().values_list("url", flat=True))
+        counts = services.check_outbound_links(urls=urls)
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        self.message_user(request, _("Checked: %s.") % (summary or _("nothing")))
+
+    @admin.action(description=_("Mark as not broken"))
+    def mark_not_broken(self, request, queryset):
+        urls = queryset.external().values("url")
+        count = LinkCheck.objects.filter(url__in=urls).update(is_ignored=True)
+        self.message_user(request, _("%d address(es) marked as not broken.") % count)
+
+    @admin.action(description=_("Unlink (keep the text)"))
+    def unlink(self, request, queryset):
+        done = 0
+        for link in queryset.select_related("source", "target_article"):
+            try:
+                services.unlink(link=link, user=request.user)
+            except PermissionDenied as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return
+            done += 1
+        self.message_user(request, _("%d link(s) removed from their articles.") % done)

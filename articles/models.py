@@ -985,3 +985,55 @@ class Backlink(models.Model):
             "sponsored": self.is_sponsored,
         }
         return " ".join(name for name, on in flags.items() if on)
+
+
+class LinkCheckQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Return the checks whose next run has come (or never ran)."""
+        now = now or timezone.now()
+        return self.filter(Q(next_check_at__isnull=True) | Q(next_check_at__lte=now))
+
+    def broken(self):
+        """Return URLs found broken that no editor marked as fine."""
+        return self.filter(status=LinkCheck.Status.BROKEN, is_ignored=False)
+
+
+class LinkCheck(models.Model):
+    """The health of one outside URL that our articles link to."""
+
+    class Status(models.TextChoices):
+        UNCHECKED = "unchecked", _("Not checked yet")
+        OK = "ok", _("Working")
+        RETRYING = "retrying", _("Failing, retrying")
+        BROKEN = "broken", _("Broken")
+
+    url = models.CharField(_("address"), max_length=2000, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.UNCHECKED
+    )
+    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True)
+    final_url = models.CharField(_("final address"), max_length=2000, blank=True)
+    redirects = models.JSONField(_("redirects followed"), default=list, blank=True)
+    failures = models.PositiveSmallIntegerField(_("failures in a row"), default=0)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    is_ignored = models.BooleanField(
+        _("marked as not broken"),
+        default=False,
+        help_text=_("An editor checked the link by hand; the report leaves it out."),
+    )
+    last_checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    next_check_at = models.DateTimeField(_("next check"), null=True, blank=True)
+
+    objects = LinkCheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("url",)
+        verbose_name = _("outbound link check")
+        verbose_name_plural = _("outbound link checks")
+        indexes = (
+            models.Index(fields=("status", "is_ignored"), name="linkcheck_status_idx"),
+            models.Index(fields=("next_check_at",), name="linkcheck_due_idx"),
+        )
+
+    def __str__(self):
+        return self.url

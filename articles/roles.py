@@ -39,6 +39,7 @@ _EDITORIAL = [
     "articles.change_backlink",
     "articles.view_backlink",
     "articles.view_link",
+    "articles.view_linkcheck",
     "articles.change_siteconfiguration",
     "redirects.add_redirect",
     "redirects.change_redirect",

@@ -5,11 +5,13 @@ publication, and redirects. Views, admin actions and commands call these.
 
 import csv
 import io
-from datetime import datetime
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import httpx
 import reversion
+from bs4 import BeautifulSoup
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.redirects.models import Redirect
@@ -22,9 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .fetch import FetchRefused, fetch
-from .models import Article, Backlink, Link, Person
+from .models import Article, Backlink, Link, LinkCheck, Person
 from .pagecache import invalidate_public_pages
-from .richtext import extract_links
+from .richtext import extract_links, sanitize_html, text_summary
 from .roles import REVIEWERS
 from .tasks import send_email
 
@@ -446,3 +448,114 @@ def import_backlinks_csv(upload) -> list[dict]:
         else:
             entry.update(outcome="skipped", reason=_("Already recorded."))
     return report
+
+
+#: Consecutive failures (429, 5xx, network) before a URL is called broken.
+FAILURES_BEFORE_BROKEN = 3
+#: HEAD answers that mean "ask again with GET".
+HEAD_REFUSED = {403, 405, 501}
+
+
+def probe_url(url):
+    """
+    Check one outside URL: HEAD, then GET when HEAD is refused. Return a dict
+    with "http_status", "final_url", "redirects", "retry" (a passing failure)
+    and "note". Never raises.
+    """
+    try:
+        result = fetch(url, method="HEAD")
+        if result.status in HEAD_REFUSED:
+            result = fetch(url)
+    except FetchRefused as error:
+        return {"http_status": None, "retry": False, "note": f"refused: {error}"}
+    except httpx.HTTPError as error:
+        name = type(error).__name__
+        return {"http_status": None, "retry": True, "note": f"{name}: {error}"[:300]}
+    retry = result.status == 429 or result.status >= 500
+    return {
+        "http_status": result.status,
+        "final_url": result.url,
+        "redirects": result.chain[1:],
+        "retry": retry,
+        "note": f"answered {result.status}" if result.status >= 400 else "",
+        "retry_after": result.headers.get("retry-after", ""),
+    }
+
+
+def _apply_probe(check, outcome, now):
+    check.last_checked_at = now
+    check.http_status = outcome["http_status"]
+    check.final_url = outcome.get("final_url", "")
+    check.redirects = outcome.get("redirects", [])
+    check.note = outcome["note"]
+    status = outcome["http_status"]
+    if status is not None and status < 400:
+        check.status, check.failures = LinkCheck.Status.OK, 0
+        check.next_check_at = now + timedelta(days=7)
+        return
+    if outcome["retry"]:
+        check.failures += 1
+        broken = check.failures >= FAILURES_BEFORE_BROKEN
+        check.status = LinkCheck.Status.BROKEN if broken else LinkCheck.Status.RETRYING
+        wait = timedelta(hours=2**check.failures)
+        retry_after = outcome.get("retry_after", "")
+        if retry_after.isdigit():
+            wait = max(wait, timedelta(seconds=int(retry_after)))
+        check.next_check_at = now + wait
+        return
+    check.status, check.failures = LinkCheck.Status.BROKEN, check.failures + 1
+    check.next_check_at = now + timedelta(days=1)
+
+
+def check_outbound_links(*, everything=False, urls=None, now=None, workers=8) -> dict:
+    """
+    Check the outside URLs our articles link to, several at a time: the due
+    ones, all of them with `everything`, or just `urls`. Return counts by
+    resulting status.
+    """
+    now = now or timezone.now()
+    known = set(LinkCheck.objects.values_list("url", flat=True))
+    linked = set(Link.objects.external().values_list("url", flat=True).distinct())
+    LinkCheck.objects.bulk_create(
+        [LinkCheck(url=url) for url in linked - known], ignore_conflicts=True
+    )
+    checks = LinkCheck.objects.filter(url__in=linked)
+    if urls is not None:
+        checks = checks.filter(url__in=urls)
+    elif not everything:
+        checks = checks.due(now)
+    checks = list(checks)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        outcomes = list(pool.map(probe_url, [check.url for check in checks]))
+    counts = {}
+    for check, outcome in zip(checks, outcomes, strict=True):
+        _apply_probe(check, outcome, now)
+        check.save()
+        counts[check.status] = counts.get(check.status, 0) + 1
+    return counts
+
+
+@transaction.atomic
+def unlink(*, link: Link, user) -> Article:
+    """
+    Remove a link from its article's body, keeping the link's text. The
+    words a reviewer signed off are unchanged, so the sign-off stays.
+    Return the article.
+    """
+    _require(user, "articles.change_article", _("You may not edit articles."))
+    article = link.source
+    signed = article.has_current_sign_off
+    text_before = article.body_text
+    soup = BeautifulSoup(article.body, "html.parser")
+    target = link.target_article.get_absolute_url() if link.target_article else link.url
+    for anchor in soup.find_all("a", href=True):
+        if anchor["href"].strip() == target or anchor["href"].endswith(target):
+            anchor.unwrap()
+    article.body = str(soup)
+    if signed and text_summary(sanitize_html(article.body), limit=None) == text_before:
+        # Same words: re-fingerprint so that saving does not void the sign-off.
+        article.review_fingerprint = article.fingerprint()
+    article.save()
+    sync_article_links(article=article)
+    invalidate_after_commit()
+    return article

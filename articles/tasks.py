@@ -66,3 +66,11 @@ def verify_all_backlinks() -> int:
     for backlink_id in ids:
         verify_backlink_task.enqueue(backlink_id=backlink_id)
     return len(ids)
+
+
+@task()
+def check_outbound_links_task() -> dict:
+    """Check the outside links that are due; return counts by status."""
+    from .services import check_outbound_links
+
+    return check_outbound_links()

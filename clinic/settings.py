@@ -307,6 +307,7 @@ CLINIC_SCHEDULE = {
     "articles.tasks.publish_scheduled": 60,
     "comments.tasks.purge_old_comments": 24 * 3600,
     "articles.tasks.verify_all_backlinks": 24 * 3600,
+    "articles.tasks.check_outbound_links_task": 3600,
 }
 
 # Renditions are made when an image is saved, so that rendering a page never
