@@ -559,3 +559,56 @@ COMMENTS = {
         ),
     ],
 }
+
+#: Demo backlinks: (source URL, article slug, status, approved, link text).
+BACKLINKS = [
+    (
+        "https://healthyaging.example/blog/back-pain-after-60",
+        "kyphoplasty-vertebral-compression-fractures",
+        "verified",
+        True,
+        "a clear guide to kyphoplasty",
+    ),
+    (
+        "https://healthyaging.example/resources",
+        "understanding-osteoporosis",
+        "verified",
+        True,
+        "bone strength explained",
+    ),
+    (
+        "https://runnersforum.example/t/sciatica-tips",
+        "sciatica-when-leg-pain-starts-in-the-back",
+        "verified",
+        True,
+        "this sciatica article",
+    ),
+    (
+        "https://communityclinic.example/links",
+        "preparing-for-an-epidural-steroid-injection",
+        "verified",
+        False,
+        "what to expect from an epidural",
+    ),
+    (
+        "https://newsletter.example/issue-12",
+        "kyphoplasty-vertebral-compression-fractures",
+        "pending",
+        False,
+        "",
+    ),
+    (
+        "https://oldsite.example/2023/spine",
+        "understanding-osteoporosis",
+        "lost",
+        True,
+        "osteoporosis basics",
+    ),
+    (
+        "https://cheap-pills.example/spam",
+        "sciatica-when-leg-pain-starts-in-the-back",
+        "rejected",
+        False,
+        "click here",
+    ),
+]

@@ -81,3 +81,16 @@ def test_demo_has_comments_in_every_status_and_threads(client):
     page = client.get("/articles/kyphoplasty-vertebral-compression-fractures/")
     assert b"Clinic team" in page.content
     assert b"555-201-7788" not in page.content
+
+
+def test_demo_has_backlinks_in_every_status(client):
+    from articles.models import Backlink
+
+    call_command("load_demo")
+    assert set(Backlink.objects.values_list("status", flat=True)) == set(
+        Backlink.Status.values
+    )
+    hub = client.get("/hub/").content.decode()
+    assert "healthyaging.example" in hub
+    assert "cheap-pills.example" not in hub
+    assert "communityclinic.example" not in hub

@@ -15,7 +15,15 @@ from PIL import Image as PILImage, ImageDraw
 
 from articles import demo_content
 from articles.images import clean_image
-from articles.models import Article, Category, Image, Person, Reference, Tag
+from articles.models import (
+    Article,
+    Backlink,
+    Category,
+    Image,
+    Person,
+    Reference,
+    Tag,
+)
 from articles.roles import ROLE_GROUPS, sync_roles
 from articles.services import sync_article_links
 from comments.models import Comment
@@ -45,6 +53,7 @@ class Command(BaseCommand):
         people = self.load_people(users)
         created = self.load_articles(people)
         comments = self.load_comments(users["reviewer"])
+        self.load_backlinks()
         self.stdout.write(
             f"Demo content: {created} new article(s), {comments} new comment(s)."
         )
@@ -135,6 +144,27 @@ class Command(BaseCommand):
         for article in Article.objects.filter(outbound_links__isnull=True):
             sync_article_links(article=article)
         return created
+
+    def load_backlinks(self):
+        """Add the demo backlinks (without fetching anything)."""
+        now = timezone.now()
+        for url, slug, status, approved, text in demo_content.BACKLINKS:
+            article = Article.objects.filter(slug=slug).first()
+            if article is None:
+                continue
+            seen = now - timedelta(days=20) if status in ("verified", "lost") else None
+            Backlink.objects.get_or_create(
+                source_url=url,
+                target_article=article,
+                defaults={
+                    "status": status,
+                    "is_approved": approved,
+                    "anchor_text": text,
+                    "first_seen_at": seen,
+                    "last_seen_at": seen,
+                    "check_note": "demo data: not fetched",
+                },
+            )
 
     def load_comments(self, staff):
         """Add the demo comments to articles that have none; return how many."""
