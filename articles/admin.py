@@ -358,6 +358,44 @@ class SiteConfigurationAdmin(PublicContentAdmin):
         return False
 
 
+def weekly_chart(weeks, new, lost, *, width=640, height=200):
+    """
+    Return the geometry of a bar chart of new and lost backlinks per week,
+    for an inline SVG: {"width", "height", "bars": [...], "max": int}.
+    """
+    top = max([*new, *lost, 1])
+    slot = width / len(weeks)
+    bar = slot * 0.38
+    bars = []
+    for index, (week, n_new, n_lost) in enumerate(zip(weeks, new, lost, strict=True)):
+        x = index * slot + slot * 0.1
+        for offset, value, kind in ((0, n_new, "new"), (bar, n_lost, "lost")):
+            h = round((height - 20) * value / top, 1)
+            bars.append(
+                {
+                    "x": round(x + offset, 1),
+                    "y": round(height - 20 - h, 1),
+                    "width": round(bar, 1),
+                    "height": h,
+                    "kind": kind,
+                    "value": value,
+                    "week": week,
+                }
+            )
+    labels = [
+        {"x": round(index * slot + slot / 2, 1), "week": week}
+        for index, week in enumerate(weeks)
+        if index % 2 == 0
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "labels": labels,
+        "max": top,
+    }
+
+
 class BacklinkCSVForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
@@ -450,8 +488,34 @@ class BacklinkAdmin(PublicContentAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="articles_backlink_import",
             ),
+            path(
+                "dashboard/",
+                self.admin_site.admin_view(self.dashboard_view),
+                name="articles_backlink_dashboard",
+            ),
             *super().get_urls(),
         ]
+
+    def dashboard_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        figures = services.hub_dashboard()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Backlinks Hub"),
+            "figures": figures,
+            "statuses": [
+                (label, figures["by_status"].get(value, 0))
+                for value, label in Backlink.Status.choices
+            ],
+            "chart": weekly_chart(
+                figures["weeks"], figures["new_per_week"], figures["lost_per_week"]
+            ),
+        }
+        return TemplateResponse(
+            request, "admin/articles/backlink/dashboard.html", context
+        )
 
     def import_view(self, request):
         if not self.has_add_permission(request):
