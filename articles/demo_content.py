@@ -180,6 +180,9 @@ Your doctor may also estimate your fracture risk over the next ten years.</p>
   <li>Medicines that slow bone loss or build bone, when your risk is high.</li>
   <li>Making your home safer to prevent falls.</li>
 </ul>
+<p>The US National Institute of Arthritis and Musculoskeletal and Skin
+Diseases keeps a <a href="https://www.niams.nih.gov/health-topics/osteoporosis">plain-language
+overview of osteoporosis</a>.</p>
 <p>A spine fracture can be the first sign of osteoporosis. Read how
 <a href="/articles/kyphoplasty-vertebral-compression-fractures/">kyphoplasty</a>
 can treat a painful one.</p>
@@ -202,6 +205,8 @@ first steps. Bed rest tends to slow recovery.</p>
 <p>When pain persists, an
 <a href="/articles/preparing-for-an-epidural-steroid-injection/">epidural steroid injection</a>
 can calm the inflamed nerve while you keep up your exercises.</p>
+<p>MedlinePlus has <a href="https://medlineplus.gov/sciatica.html">more
+about sciatica</a> in several languages.</p>
 <h2>When to seek urgent care</h2>
 <p>Go to an emergency department at once if you have numbness between your legs,
 new trouble passing urine or controlling your bowels, or weakness that is

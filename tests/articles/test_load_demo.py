@@ -94,3 +94,10 @@ def test_demo_has_backlinks_in_every_status(client):
     assert "healthyaging.example" in hub
     assert "cheap-pills.example" not in hub
     assert "communityclinic.example" not in hub
+
+
+def test_demo_has_outbound_links_to_check():
+    from articles.models import Link
+
+    call_command("load_demo")
+    assert Link.objects.external().count() >= 2
