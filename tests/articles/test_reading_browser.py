@@ -30,6 +30,7 @@ def serious_violations(page):
         KYPHOPLASTY,
         "/search/?q=vertebroplasty",
         "/categories/spine-conditions/",
+        "/hub/",
     ],
 )
 def test_public_pages_have_no_serious_accessibility_issue(browser_page, demo, path):
