@@ -1,5 +1,4 @@
 import http.server
-import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -27,16 +26,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
-
-
-@pytest.fixture(scope="module")
-def outside():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,4 @@
 import http.server
-import threading
 import time
 
 import pytest
@@ -59,30 +58,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-@pytest.fixture(scope="module")
-def site():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-
-
 @pytest.fixture
 def loopback(monkeypatch):
     monkeypatch.setenv("CLINIC_FETCH_ALLOW_LOOPBACK", "1")
 
 
-def test_loopback_is_refused_by_default(site, monkeypatch):
+def test_loopback_is_refused_by_default(outside, monkeypatch):
     monkeypatch.delenv("CLINIC_FETCH_ALLOW_LOOPBACK", raising=False)
     with pytest.raises(FetchRefused, match="not a public address"):
-        fetch(f"{site}/page")
+        fetch(f"{outside}/page")
 
 
-def test_loopback_setting_allows_the_local_server(site, loopback):
-    result = fetch(f"{site}/page")
+def test_loopback_setting_allows_the_local_server(outside, loopback):
+    result = fetch(f"{outside}/page")
     assert result.status == 200
     assert "clinic.example" in result.text
 
@@ -127,14 +115,14 @@ def test_loopback_spellings_are_refused(monkeypatch, url):
         fetch(url)
 
 
-def test_redirect_to_a_private_address_is_refused(site, loopback):
+def test_redirect_to_a_private_address_is_refused(outside, loopback):
     with pytest.raises(FetchRefused, match="10.0.0.7 is not a public address"):
-        fetch(f"{site}/to-private")
+        fetch(f"{outside}/to-private")
 
 
-def test_redirect_to_cloud_metadata_is_refused(site, loopback):
+def test_redirect_to_cloud_metadata_is_refused(outside, loopback):
     with pytest.raises(FetchRefused, match="169.254.169.254"):
-        fetch(f"{site}/to-metadata")
+        fetch(f"{outside}/to-metadata")
 
 
 @pytest.mark.parametrize(
@@ -145,15 +133,15 @@ def test_other_schemes_are_refused(url):
         fetch(url)
 
 
-def test_redirect_to_another_scheme_is_refused(site, loopback):
+def test_redirect_to_another_scheme_is_refused(outside, loopback):
     with pytest.raises(FetchRefused, match="only http and https"):
-        fetch(f"{site}/to-file")
+        fetch(f"{outside}/to-file")
 
 
-def test_redirects_are_followed_and_recorded(site, loopback):
-    result = fetch(f"{site}/hop/2")
+def test_redirects_are_followed_and_recorded(outside, loopback):
+    result = fetch(f"{outside}/hop/2")
     assert result.status == 200
-    assert [url.removeprefix(site) for url in result.chain] == [
+    assert [url.removeprefix(outside) for url in result.chain] == [
         "/hop/2",
         "/hop/1",
         "/hop/0",
@@ -161,26 +149,26 @@ def test_redirects_are_followed_and_recorded(site, loopback):
     ]
 
 
-def test_redirects_are_capped(site, loopback):
+def test_redirects_are_capped(outside, loopback):
     with pytest.raises(FetchRefused, match="more than 20 redirects"):
-        fetch(f"{site}/hop/25")
+        fetch(f"{outside}/hop/25")
 
 
-def test_body_over_one_megabyte_is_refused(site, loopback):
+def test_body_over_one_megabyte_is_refused(outside, loopback):
     with pytest.raises(FetchRefused, match="larger than"):
-        fetch(f"{site}/big")
+        fetch(f"{outside}/big")
 
 
-def test_a_trickling_server_is_cut_off(site, loopback):
+def test_a_trickling_server_is_cut_off(outside, loopback):
     started = time.monotonic()
     with pytest.raises(FetchRefused, match="took over"):
-        fetch(f"{site}/trickle", max_seconds=1.0)
+        fetch(f"{outside}/trickle", max_seconds=1.0)
     assert time.monotonic() - started < 3
 
 
-def test_user_agent_is_honest(site, loopback, settings):
+def test_user_agent_is_honest(outside, loopback, settings):
     settings.CLINIC_FETCH_USER_AGENT = "Riverside link checker"
-    assert fetch(f"{site}/agent").text == "Riverside link checker"
+    assert fetch(f"{outside}/agent").text == "Riverside link checker"
 
 
 def test_a_name_resolving_to_a_private_address_is_refused(monkeypatch, loopback):

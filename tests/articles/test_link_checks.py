@@ -54,16 +54,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self.answer(404)
 
 
-@pytest.fixture(scope="module")
-def outside():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-
-
 @pytest.fixture(autouse=True)
 def _loopback(monkeypatch):
     monkeypatch.setenv("CLINIC_FETCH_ALLOW_LOOPBACK", "1")
