@@ -540,6 +540,9 @@ class Article(models.Model):
     next_review_at = models.DateField(
         _("next review due"), null=True, blank=True, editable=False
     )
+    wordpress_id = models.PositiveBigIntegerField(
+        _("WordPress post ID"), null=True, blank=True, unique=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

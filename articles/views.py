@@ -2,12 +2,18 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.redirects.models import Redirect
 from django.core import signing
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, Max
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -42,6 +48,14 @@ def public(view_class):
 
 class HomeView(TemplateView):
     template_name = "articles/home.html"
+
+    def get(self, request, *args, **kwargs):
+        if "p" in request.GET:
+            # An old WordPress address such as /?p=123, kept by the import.
+            old = Redirect.objects.filter(old_path=request.get_full_path()).first()
+            if old is not None:
+                return HttpResponsePermanentRedirect(old.new_path)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         articles = Article.objects.published().for_listing()

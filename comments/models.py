@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -226,7 +227,10 @@ class Comment(models.Model):
         unique=True,
         editable=False,
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    wordpress_id = models.PositiveBigIntegerField(
+        _("WordPress comment ID"), null=True, blank=True, unique=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     moderated_at = models.DateTimeField(
         _("moderated at"), null=True, blank=True, editable=False
     )

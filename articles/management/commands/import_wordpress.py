@@ -1,0 +1,63 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from articles.models import Person
+from articles.wordpress import WXR, Importer, ImportRefused
+
+
+class Command(BaseCommand):
+    help = "Import a WordPress export (WXR): posts, terms, authors, comments."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument(
+            "--pages",
+            metavar="CATEGORY",
+            help="Also import pages, as articles in this category.",
+        )
+        parser.add_argument(
+            "--create-users",
+            action="store_true",
+            help="Create a (login-less) user for each author.",
+        )
+        parser.add_argument(
+            "--pingbacks-as-backlinks",
+            action="store_true",
+            help="Turn pingbacks and trackbacks into pending backlinks.",
+        )
+        parser.add_argument(
+            "--media-dir",
+            help="A copy of wp-content/uploads: images are imported from it.",
+        )
+        parser.add_argument(
+            "--reviewed-by",
+            metavar="PERSON",
+            help="Slug of the medical reviewer who vouches for the published "
+            "posts; without it they wait for a sign-off.",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Report only; write nothing."
+        )
+
+    def handle(self, *args, file, **options):
+        reviewer = None
+        if slug := options["reviewed_by"]:
+            reviewer = Person.objects.filter(slug=slug).first()
+            if reviewer is None:
+                raise CommandError(f"--reviewed-by: no person with the slug {slug!r}.")
+        try:
+            wxr = WXR(file)
+        except ImportRefused as error:
+            raise CommandError(str(error)) from None
+        report = Importer(
+            wxr,
+            reviewed_by=reviewer,
+            pages_category=options["pages"],
+            create_users=options["create_users"],
+            pingbacks_as_backlinks=options["pingbacks_as_backlinks"],
+            media_dir=options["media_dir"],
+            dry_run=options["dry_run"],
+        ).run()
+        if options["dry_run"]:
+            self.stdout.write("Dry run: nothing was written.")
+        for line in report.lines():
+            self.stdout.write(line)

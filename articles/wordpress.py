@@ -1,0 +1,473 @@
+"""
+Importing a WordPress export (WXR 1.1/1.2): parsing with defusedxml, then
+one transaction per post so that a broken item is reported and skipped.
+Rows keep their WordPress IDs, so running the same file again updates
+instead of duplicating.
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+from django.contrib.redirects.models import Redirect
+from django.contrib.sites.models import Site
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from comments.models import Comment, hash_ip
+
+from .images import clean_image
+from .models import Article, Backlink, Category, Image, Person, Tag
+from .richtext import sanitize_html, text_summary
+from .services import sync_article_links
+
+NS = {
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+WP_NAMESPACES = ("http://wordpress.org/export/1.2/", "http://wordpress.org/export/1.1/")
+EXCERPT_NAMESPACES = (
+    "http://wordpress.org/export/1.2/excerpt/",
+    "http://wordpress.org/export/1.1/excerpt/",
+)
+SHORTCODE = re.compile(r"\[/?[a-zA-Z_][\w-]*(?:\s[^\]]*)?\]")
+BLOCK_TAG = re.compile(r"<(p|h[1-6]|ul|ol|table|blockquote|figure|div)\b", re.I)
+UPLOAD = re.compile(r"https?://[^\s\"'<>]+/wp-content/uploads/([^\s\"'<>?#]+)")
+COMMENT_STATUS = {
+    "1": Comment.Status.APPROVED,
+    "0": Comment.Status.PENDING,
+    "spam": Comment.Status.SPAM,
+    "trash": Comment.Status.TRASH,
+}
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported at all; nothing was written."""
+
+
+@dataclass
+class Report:
+    counts: Counter = field(default_factory=Counter)
+    failures: list = field(default_factory=list)
+    kept_urls: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    def add(self, kind, outcome, n=1):
+        self.counts[(kind, outcome)] += n
+
+    def lines(self):
+        kinds = sorted({kind for kind, _ in self.counts})
+        out = []
+        for kind in kinds:
+            parts = [
+                f"{self.counts[(kind, outcome)]} {outcome}"
+                for outcome in ("created", "updated", "unchanged", "skipped", "failed")
+                if self.counts[(kind, outcome)]
+            ]
+            out.append(f"{kind}: {', '.join(parts)}")
+        out += [f"failed: {failure}" for failure in self.failures]
+        out += [f"note: {note}" for note in self.notes]
+        if self.kept_urls:
+            out.append("images left at their WordPress addresses:")
+            out += [f"  {url}" for url in sorted(set(self.kept_urls))]
+        return out
+
+
+def _text(element, path, namespaces=NS, default=""):
+    found = element.find(path, namespaces)
+    return (found.text or "").strip() if found is not None else default
+
+
+class WXR:
+    """A parsed export; `wp(name)` finds a WordPress-namespaced child."""
+
+    def __init__(self, path):
+        try:
+            tree = ElementTree.parse(path, forbid_dtd=True)
+        except DefusedXmlException as error:
+            raise ImportRefused(
+                f"The file uses XML features that are refused for safety ({error})."
+            ) from None
+        except ElementTree.ParseError as error:
+            raise ImportRefused(f"The file is not well-formed XML: {error}.") from None
+        except OSError as error:
+            raise ImportRefused(f"Cannot read the file: {error.strerror}.") from None
+        self.channel = tree.getroot().find("channel")
+        self.wp_ns = next(
+            (
+                ns
+                for ns in WP_NAMESPACES
+                if self.channel is not None
+                and self.channel.find(f"{{{ns}}}wxr_version") is not None
+            ),
+            None,
+        )
+        if self.wp_ns is None:
+            raise ImportRefused(
+                "This is not a WordPress export (WXR): no wp:wxr_version found."
+            )
+        self.excerpt_ns = EXCERPT_NAMESPACES[WP_NAMESPACES.index(self.wp_ns)]
+
+    def wp(self, element, name, default=""):
+        found = element.find(f"{{{self.wp_ns}}}{name}")
+        return (found.text or "").strip() if found is not None else default
+
+    def all(self, element, name):
+        return element.findall(f"{{{self.wp_ns}}}{name}")
+
+
+def clean_body(html):
+    """Strip Gutenberg block comments and shortcodes; add paragraphs to
+    classic-editor text that has none; sanitize."""
+    html = re.sub(r"<!--\s*/?wp:.*?-->", "", html, flags=re.S)
+    html = SHORTCODE.sub("", html)
+    if not BLOCK_TAG.search(html):
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", html) if p.strip()]
+        html = "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    return sanitize_html(html)
+
+
+def _date(value):
+    if not value or value.startswith("0000"):
+        return None
+    return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+
+
+class Importer:
+    def __init__(
+        self,
+        wxr,
+        *,
+        reviewed_by=None,
+        pages_category=None,
+        create_users=False,
+        pingbacks_as_backlinks=False,
+        media_dir=None,
+        dry_run=False,
+    ):
+        self.wxr = wxr
+        self.reviewed_by = reviewed_by
+        self.pages_category = pages_category
+        self.create_users = create_users
+        self.pingbacks = pingbacks_as_backlinks
+        self.media_dir = Path(media_dir) if media_dir else None
+        self.dry_run = dry_run
+        self.report = Report()
+        self.attachments = {}
+
+    def run(self):
+        channel = self.wxr.channel
+        with transaction.atomic():
+            self.authors = self.import_authors(channel)
+            self.categories = self.import_categories(channel)
+            self.tags = self.import_tags(channel)
+            if self.dry_run:
+                transaction.set_rollback(True)
+        for item in channel.findall("item"):
+            if self.wxr.wp(item, "post_type") == "attachment":
+                self.attachments[self.wxr.wp(item, "post_id")] = self.wxr.wp(
+                    item, "attachment_url"
+                )
+        for item in channel.findall("item"):
+            kind = self.wxr.wp(item, "post_type")
+            if kind not in ("post", "page"):
+                continue
+            if kind == "page" and not self.pages_category:
+                self.report.add("pages", "skipped")
+                continue
+            title = _text(item, "title") or self.wxr.wp(item, "post_id")
+            try:
+                with transaction.atomic():
+                    self.import_post(item, kind)
+                    if self.dry_run:
+                        transaction.set_rollback(True)
+            except (ValidationError, ValueError, KeyError) as error:
+                message = "; ".join(getattr(error, "messages", [str(error)]))
+                self.report.add("posts", "failed")
+                self.report.failures.append(f"“{title}”: {message}")
+        return self.report
+
+    # Terms and people -------------------------------------------------
+
+    def import_authors(self, channel):
+        authors = {}
+        for element in self.wxr.all(channel, "author"):
+            login = self.wxr.wp(element, "author_login")
+            name = self.wxr.wp(element, "author_display_name") or login
+            person, created = Person.objects.get_or_create(
+                slug=slugify(login)[:120] or "author", defaults={"name": name}
+            )
+            self.report.add("authors", "created" if created else "unchanged")
+            if self.create_users and person.user_id is None:
+                from django.contrib.auth import get_user_model
+
+                user, _ = get_user_model().objects.get_or_create(
+                    username=login,
+                    defaults={"email": self.wxr.wp(element, "author_email")},
+                )
+                user.set_unusable_password()
+                user.save()
+                person.user = user
+                person.save()
+            authors[login] = person
+        return authors
+
+    def import_categories(self, channel):
+        categories = {}
+        elements = self.wxr.all(channel, "category")
+        parents = {}
+        for element in elements:
+            slug = self.wxr.wp(element, "category_nicename")
+            name = self.wxr.wp(element, "cat_name") or slug
+            category, created = Category.objects.get_or_create(
+                slug=slug[:100], defaults={"name": name[:100]}
+            )
+            self.report.add("categories", "created" if created else "unchanged")
+            categories[slug] = category
+            parents[slug] = self.wxr.wp(element, "category_parent")
+        for slug in parents:
+            # Two levels here: a grandchild hangs from the top-level parent.
+            top, seen = slug, set()
+            while parents.get(top) in categories and top not in seen:
+                seen.add(top)
+                top = parents[top]
+            if top != slug and not categories[slug].parent_id:
+                categories[slug].parent = categories[top]
+                categories[slug].save(update_fields=["parent"])
+        return categories
+
+    def import_tags(self, channel):
+        tags = {}
+        for element in self.wxr.all(channel, "tag"):
+            slug = self.wxr.wp(element, "tag_slug")
+            tag, created = Tag.objects.get_or_create(
+                slug=slug[:60], defaults={"name": self.wxr.wp(element, "tag_name")[:60]}
+            )
+            self.report.add("tags", "created" if created else "unchanged")
+            tags[slug] = tag
+        return tags
+
+    # Posts ----------------------------------------------------------------
+
+    def import_post(self, item, kind):
+        wp = self.wxr.wp
+        post_id = int(wp(item, "post_id"))
+        status = wp(item, "status")
+        body = clean_body(_text(item, "content:encoded"))
+        body = self.rewrite_images(body)
+        summary = text_summary(
+            item.findtext(f"{{{self.wxr.excerpt_ns}}}encoded") or "", limit=None
+        )
+        category = self.category_for(item, kind)
+        article = Article.objects.filter(wordpress_id=post_id).first()
+        fields = {
+            "title": _text(item, "title")[:200] or f"Post {post_id}",
+            "body": body,
+            "summary": summary,
+            "category": category,
+            "author": self.authors.get(_text(item, "dc:creator")),
+            "is_featured": wp(item, "is_sticky") == "1",
+        }
+        created = article is None
+        if created:
+            slug = wp(item, "post_name") or slugify(fields["title"]) or str(post_id)
+            article = Article(wordpress_id=post_id, slug=self.free_slug(slug))
+        elif all(
+            getattr(article, k) == v
+            for k, v in fields.items()
+            # An empty excerpt leaves the summary derived from the body.
+            if v or k != "summary"
+        ):
+            self.report.add("posts", "unchanged")
+            self.import_comments(item, article)
+            return
+        for name, value in fields.items():
+            setattr(article, name, value)
+        published = _date(wp(item, "post_date_gmt")) or _date(wp(item, "post_date"))
+        self.apply_status(article, status, published)
+        article.save()
+        if article.reviewed_by_id:
+            # The reviewer named on the command line vouches for this text.
+            article.review_fingerprint = article.fingerprint()
+            article.save()
+        article.tags.set(
+            self.tags[term.get("nicename")]
+            for term in item.findall("category")
+            if term.get("domain") == "post_tag" and term.get("nicename") in self.tags
+        )
+        self.import_featured_image(item, article)
+        sync_article_links(article=article)
+        self.redirect_old_urls(item, article, post_id)
+        self.report.add("posts", "created" if created else "updated")
+        self.import_comments(item, article)
+
+    def category_for(self, item, kind):
+        if kind == "page":
+            slug = slugify(self.pages_category)[:100] or "pages"
+            category, _ = Category.objects.get_or_create(
+                slug=slug, defaults={"name": self.pages_category[:100]}
+            )
+            return category
+        for term in item.findall("category"):
+            if (
+                term.get("domain") == "category"
+                and term.get("nicename") in self.categories
+            ):
+                return self.categories[term.get("nicename")]
+        category, _ = Category.objects.get_or_create(
+            slug="uncategorized", defaults={"name": "Uncategorized"}
+        )
+        return category
+
+    def apply_status(self, article, status, published):
+        reviewer = self.reviewed_by
+        if status in ("publish", "future") and reviewer is not None:
+            article.reviewed_by = reviewer
+            article.last_reviewed = timezone.localdate()
+        if status == "publish":
+            if reviewer is None:
+                article.status = Article.Status.IN_REVIEW
+                article.publish_at = None
+                self.report.notes.append(
+                    f"“{article.title}” was public in WordPress; it waits for a "
+                    "medical sign-off (pass --reviewed-by to publish on import)."
+                )
+            else:
+                article.status = Article.Status.PUBLISHED
+                article.published_at = published or timezone.now()
+        elif status == "future":
+            article.status = Article.Status.IN_REVIEW
+            article.publish_at = published
+        elif status == "trash":
+            article.status = Article.Status.ARCHIVED
+        else:  # draft, pending, private
+            article.status = Article.Status.DRAFT
+
+    def free_slug(self, slug):
+        slug = slugify(slug)[:190] or "post"
+        candidate, n = slug, 2
+        while Article.objects.filter(slug=candidate).exists():
+            candidate, n = f"{slug}-{n}", n + 1
+        return candidate
+
+    def redirect_old_urls(self, item, article, post_id):
+        site = Site.objects.get_current()
+        new_path = article.get_absolute_url()
+        old_paths = {f"/?p={post_id}"}
+        link = _text(item, "link")
+        if link:
+            parts = urlsplit(link)
+            old_paths.add(parts.path + (f"?{parts.query}" if parts.query else ""))
+        for old_path in old_paths:
+            if old_path and old_path != new_path:
+                Redirect.objects.update_or_create(
+                    site=site, old_path=old_path[:200], defaults={"new_path": new_path}
+                )
+
+    # Images ----------------------------------------------------------------
+
+    def local_image(self, url):
+        """Return an Image for an uploads URL found in --media-dir, or None."""
+        match = UPLOAD.match(url)
+        if self.media_dir is None or match is None:
+            self.report.kept_urls.append(url)
+            return None
+        path = (self.media_dir / match.group(1)).resolve()
+        if self.media_dir.resolve() not in path.parents or not path.is_file():
+            self.report.kept_urls.append(url)
+            return None
+        if self.dry_run:
+            return None
+        # The uploads path names the image, so a second run reuses it.
+        title = f"wordpress:{match.group(1)}"[:200]
+        image = Image.objects.filter(title=title).first()
+        if image is not None:
+            return image
+        with path.open("rb") as handle:
+            cleaned = clean_image(File(handle, name=path.name))
+        image = Image(title=title)
+        image.file.save(cleaned.name, cleaned)
+        self.report.add("images", "created")
+        return image
+
+    def rewrite_images(self, body):
+        def replace(match):
+            image = self.local_image(match.group(0))
+            return image.file.url if image else match.group(0)
+
+        return UPLOAD.sub(replace, body)
+
+    def import_featured_image(self, item, article):
+        for meta in self.wxr.all(item, "postmeta"):
+            if self.wxr.wp(meta, "meta_key") != "_thumbnail_id":
+                continue
+            url = self.attachments.get(self.wxr.wp(meta, "meta_value"))
+            if url and article.featured_image_id is None:
+                image = self.local_image(url)
+                if image is not None:
+                    article.featured_image = image
+                    article.featured_image_is_decorative = True
+                    article.save(
+                        update_fields=["featured_image", "featured_image_is_decorative"]
+                    )
+
+    # Comments ---------------------------------------------------------------
+
+    def import_comments(self, item, article):
+        wp = self.wxr.wp
+        elements = sorted(
+            self.wxr.all(item, "comment"), key=lambda c: int(wp(c, "comment_id"))
+        )
+        by_wp_id = {}
+        for element in elements:
+            wp_id = int(wp(element, "comment_id"))
+            kind = wp(element, "comment_type")
+            if kind in ("pingback", "trackback"):
+                self.import_pingback(element, article)
+                continue
+            existing = Comment.objects.filter(wordpress_id=wp_id).first()
+            if existing is not None:
+                by_wp_id[wp_id] = existing
+                self.report.add("comments", "unchanged")
+                continue
+            parent = by_wp_id.get(int(wp(element, "comment_parent") or 0))
+            while parent is not None and parent.depth >= Comment.MAX_DEPTH:
+                parent = parent.parent
+            comment = Comment(
+                article=article,
+                parent=parent,
+                wordpress_id=wp_id,
+                author_name=wp(element, "comment_author")[:80] or "Anonymous",
+                author_email=wp(element, "comment_author_email")[:254],
+                author_url=wp(element, "comment_author_url")[:300],
+                body=wp(element, "comment_content")[:5000],
+                ip_hash=hash_ip(wp(element, "comment_author_IP")),
+                status=COMMENT_STATUS.get(
+                    wp(element, "comment_approved"), Comment.Status.PENDING
+                ),
+                status_reasons=["imported from WordPress"],
+                created_at=_date(wp(element, "comment_date_gmt")) or timezone.now(),
+            )
+            comment.save()
+            by_wp_id[wp_id] = comment
+            self.report.add("comments", "created")
+
+    def import_pingback(self, element, article):
+        url = self.wxr.wp(element, "comment_author_url")
+        if not self.pingbacks or not url.startswith(("http://", "https://")):
+            self.report.add("pingbacks", "skipped")
+            return
+        _, created = Backlink.objects.get_or_create(
+            source_url=url[:2000],
+            target_article=article,
+            defaults={"via": Backlink.Via.WORDPRESS},
+        )
+        self.report.add("backlinks", "created" if created else "unchanged")

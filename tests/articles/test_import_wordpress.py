@@ -1,0 +1,342 @@
+import io
+
+import pytest
+from django.contrib.redirects.models import Redirect
+from django.core.management import CommandError, call_command
+from PIL import Image as PILImage
+from pytest_django.asserts import assertRedirects
+
+from articles.models import Article, Backlink, Category, Image, Person, Tag
+from comments.models import Comment
+from tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+WP = "http://wordpress.org/export/1.2/"
+OLD = "https://oldclinic.example"
+
+
+def comment(cid, author, status, text, parent=0, kind="", email=None, url=""):
+    return f"""
+    <wp:comment>
+      <wp:comment_id>{cid}</wp:comment_id>
+      <wp:comment_author><![CDATA[{author}]]></wp:comment_author>
+      <wp:comment_author_email>{email or author.lower().replace(" ", "")}@mail.example</wp:comment_author_email>
+      <wp:comment_author_url>{url}</wp:comment_author_url>
+      <wp:comment_author_IP>198.51.100.{cid}</wp:comment_author_IP>
+      <wp:comment_date_gmt>2024-03-0{cid % 9 + 1} 10:00:00</wp:comment_date_gmt>
+      <wp:comment_content><![CDATA[{text}]]></wp:comment_content>
+      <wp:comment_approved>{status}</wp:comment_approved>
+      <wp:comment_type>{kind}</wp:comment_type>
+      <wp:comment_parent>{parent}</wp:comment_parent>
+    </wp:comment>"""
+
+
+def item(
+    pid,
+    title,
+    slug,
+    status,
+    body,
+    *,
+    kind="post",
+    creator="maria",
+    cats=("spine",),
+    tags=(),
+    date="2024-02-01 09:30:00",
+    extra="",
+    sticky=0,
+):
+    terms = "".join(
+        f'<category domain="category" nicename="{c}"><![CDATA[{c}]]></category>'
+        for c in cats
+    ) + "".join(
+        f'<category domain="post_tag" nicename="{t}"><![CDATA[{t}]]></category>'
+        for t in tags
+    )
+    return f"""
+  <item>
+    <title>{title}</title>
+    <link>{OLD}/2024/02/{slug}/</link>
+    <dc:creator><![CDATA[{creator}]]></dc:creator>
+    <content:encoded><![CDATA[{body}]]></content:encoded>
+    <excerpt:encoded><![CDATA[]]></excerpt:encoded>
+    <wp:post_id>{pid}</wp:post_id>
+    <wp:post_date_gmt>{date}</wp:post_date_gmt>
+    <wp:post_name>{slug}</wp:post_name>
+    <wp:status>{status}</wp:status>
+    <wp:post_type>{kind}</wp:post_type>
+    <wp:is_sticky>{sticky}</wp:is_sticky>
+    {terms}
+    {extra}
+  </item>"""
+
+
+GUTENBERG = (
+    "<!-- wp:paragraph --><p>Señora Núñez asked about épidurals.</p>"
+    '<!-- /wp:paragraph -->[gallery ids="1,2"]'
+    '<!-- wp:image --><figure class="wp-block-image"><img src="'
+    + OLD
+    + '/wp-content/uploads/2024/02/spine.jpg" alt="Spine"/></figure>'
+    "<!-- /wp:image --><script>alert(1)</script>"
+)
+CLASSIC = (
+    "First paragraph about posture.\n\nSecond paragraph [caption]about desks[/caption]."
+)
+
+
+def wxr(items, version="1.2"):
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"
+  xmlns:excerpt="http://wordpress.org/export/{version}/excerpt/"
+  xmlns:content="http://purl.org/rss/1.0/modules/content/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/"
+  xmlns:wp="http://wordpress.org/export/{version}/">
+<channel>
+  <title>Old clinic</title>
+  <wp:wxr_version>{version}</wp:wxr_version>
+  <wp:author><wp:author_login>maria</wp:author_login><wp:author_email>maria@oldclinic.example</wp:author_email><wp:author_display_name><![CDATA[María Ortega]]></wp:author_display_name></wp:author>
+  <wp:author><wp:author_login>tom</wp:author_login><wp:author_email>tom@oldclinic.example</wp:author_email><wp:author_display_name><![CDATA[Tom Reed]]></wp:author_display_name></wp:author>
+  <wp:category><wp:category_nicename>spine</wp:category_nicename><wp:category_parent></wp:category_parent><wp:cat_name><![CDATA[Spine]]></wp:cat_name></wp:category>
+  <wp:category><wp:category_nicename>fractures</wp:category_nicename><wp:category_parent>spine</wp:category_parent><wp:cat_name><![CDATA[Fractures]]></wp:cat_name></wp:category>
+  <wp:category><wp:category_nicename>hip</wp:category_nicename><wp:category_parent>fractures</wp:category_parent><wp:cat_name><![CDATA[Hip]]></wp:cat_name></wp:category>
+  <wp:tag><wp:tag_slug>pain</wp:tag_slug><wp:tag_name><![CDATA[Pain]]></wp:tag_name></wp:tag>
+  {"".join(items)}
+</channel>
+</rss>"""
+
+
+def standard_items():
+    comments = (
+        comment(1, "Ana", "1", "Very helpful, thank you.")
+        + comment(2, "Ben", "1", "Agreed with Ana.", parent=1)
+        + comment(3, "Cy", "0", "Waiting for approval.")
+        + comment(4, "Spam Bot", "spam", "Buy now")
+        + comment(5, "Old Troll", "trash", "Rubbish")
+        + comment(
+            6, "Blog", "1", "Pingback", kind="pingback", url="https://blog.example/p"
+        )
+    )
+    return [
+        item(
+            10,
+            "Epidural basics",
+            "epidural-basics",
+            "publish",
+            GUTENBERG,
+            cats=("fractures",),
+            tags=("pain",),
+            sticky=1,
+            extra=comments + "<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key>"
+            "<wp:meta_value>99</wp:meta_value></wp:postmeta>",
+        ),
+        item(11, "Desk posture", "desk-posture", "publish", CLASSIC, creator="tom"),
+        item(12, "Draft thoughts", "draft-thoughts", "draft", "<p>Draft.</p>"),
+        item(
+            13,
+            "Coming soon",
+            "coming-soon",
+            "future",
+            "<p>Soon.</p>",
+            date="2030-01-05 08:00:00",
+        ),
+        item(14, "Private note", "private-note", "private", "<p>Private.</p>"),
+        item(15, "Binned", "binned", "trash", "<p>Binned.</p>"),
+        item(16, "About us", "about-us", "publish", "<p>About.</p>", kind="page"),
+        item(
+            99,
+            "spine-photo",
+            "spine-photo",
+            "inherit",
+            "",
+            kind="attachment",
+            extra=f"<wp:attachment_url>{OLD}/wp-content/uploads/2024/02/spine.jpg"
+            "</wp:attachment_url>",
+        ),
+    ]
+
+
+@pytest.fixture
+def export_file(tmp_path):
+    path = tmp_path / "export.xml"
+    path.write_text(wxr(standard_items()), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def reviewer_person():
+    return PersonFactory(slug="dr-reyes", name="Dr. Reyes")
+
+
+def run(path, **options):
+    out = io.StringIO()
+    call_command("import_wordpress", str(path), stdout=out, **options)
+    return out.getvalue()
+
+
+def test_posts_terms_authors_and_statuses(export_file, reviewer_person):
+    out = run(export_file, reviewed_by="dr-reyes")
+    assert "posts: 6 created" in out
+    epidural = Article.objects.get(wordpress_id=10)
+    assert epidural.status == Article.Status.PUBLISHED
+    assert epidural.published_at.isoformat().startswith("2024-02-01T09:30")
+    assert epidural.is_featured
+    assert epidural.has_current_sign_off
+    assert epidural.author.name == "María Ortega"
+    assert epidural.category.slug == "fractures"
+    assert epidural.category.parent.slug == "spine"
+    assert Category.objects.get(slug="hip").parent.slug == "spine"
+    assert [t.slug for t in epidural.tags.all()] == ["pain"]
+    assert "Señora Núñez" in epidural.body
+    assert "wp:" not in epidural.body
+    assert "[gallery" not in epidural.body
+    assert "<script" not in epidural.body
+    desk = Article.objects.get(wordpress_id=11)
+    assert desk.body == (
+        "<p>First paragraph about posture.</p><p>Second paragraph about desks.</p>"
+    )
+    statuses = dict(Article.objects.values_list("wordpress_id", "status"))
+    assert statuses[12] == statuses[14] == "draft"
+    assert statuses[15] == "archived"
+    future = Article.objects.get(wordpress_id=13)
+    assert future.is_scheduled
+    assert future.publish_at.year == 2030
+    assert not Article.objects.filter(wordpress_id=16).exists()
+    assert set(Person.objects.values_list("slug", flat=True)) >= {"maria", "tom"}
+
+
+def test_published_posts_wait_without_a_reviewer(export_file):
+    out = run(export_file)
+    assert Article.objects.get(wordpress_id=10).status == Article.Status.IN_REVIEW
+    assert "waits for a medical sign-off" in out
+
+
+def test_comments_keep_status_threading_and_hash_the_ip(export_file, reviewer_person):
+    run(export_file, reviewed_by="dr-reyes")
+    by_author = {c.author_name: c for c in Comment.objects.all()}
+    assert {name: c.status for name, c in by_author.items()} == {
+        "Ana": "approved",
+        "Ben": "approved",
+        "Cy": "pending",
+        "Spam Bot": "spam",
+        "Old Troll": "trash",
+    }
+    assert by_author["Ben"].parent == by_author["Ana"]
+    assert by_author["Ana"].ip_hash
+    assert "198.51" not in by_author["Ana"].ip_hash
+    assert by_author["Ana"].created_at.year == 2024
+    assert not Backlink.objects.exists()
+
+
+def test_pingbacks_can_become_pending_backlinks(export_file):
+    run(export_file, pingbacks_as_backlinks=True)
+    backlink = Backlink.objects.get()
+    assert backlink.source_url == "https://blog.example/p"
+    assert backlink.status == Backlink.Status.PENDING
+    assert backlink.via == Backlink.Via.WORDPRESS
+
+
+def test_old_permalinks_redirect(client, export_file, reviewer_person):
+    run(export_file, reviewed_by="dr-reyes")
+    assertRedirects(
+        client.get("/2024/02/epidural-basics/"),
+        "/articles/epidural-basics/",
+        status_code=301,
+    )
+    assertRedirects(client.get("/?p=10"), "/articles/epidural-basics/", status_code=301)
+
+
+def test_pages_only_with_the_option(export_file, reviewer_person):
+    run(export_file, reviewed_by="dr-reyes", pages="Clinic pages")
+    page = Article.objects.get(wordpress_id=16)
+    assert page.category.name == "Clinic pages"
+
+
+def test_second_run_changes_nothing(export_file, reviewer_person):
+    run(export_file, reviewed_by="dr-reyes")
+    counts = (
+        Article.objects.count(),
+        Comment.objects.count(),
+        Redirect.objects.count(),
+        Tag.objects.count(),
+    )
+    out = run(export_file, reviewed_by="dr-reyes")
+    assert "posts: 6 unchanged" in out
+    assert (
+        Article.objects.count(),
+        Comment.objects.count(),
+        Redirect.objects.count(),
+        Tag.objects.count(),
+    ) == counts
+
+
+def test_dry_run_writes_nothing(export_file):
+    out = run(export_file, dry_run=True)
+    assert "Dry run" in out
+    assert "posts: 6 created" in out
+    assert not Article.objects.exists()
+    assert not Comment.objects.exists()
+    assert not Category.objects.filter(slug="spine").exists()
+
+
+def test_images_come_from_the_media_dir(tmp_path, export_file, reviewer_person):
+    uploads = tmp_path / "uploads" / "2024" / "02"
+    uploads.mkdir(parents=True)
+    PILImage.new("RGB", (300, 200), "teal").save(uploads / "spine.jpg")
+    run(export_file, reviewed_by="dr-reyes", media_dir=str(tmp_path / "uploads"))
+    epidural = Article.objects.get(wordpress_id=10)
+    image = Image.objects.get()
+    assert image.file.url in epidural.body
+    assert "oldclinic.example" not in epidural.body
+    assert epidural.featured_image == image
+    run(export_file, reviewed_by="dr-reyes", media_dir=str(tmp_path / "uploads"))
+    assert Image.objects.count() == 1
+
+
+def test_without_media_dir_old_image_urls_are_kept_and_listed(export_file):
+    out = run(export_file)
+    assert "images left at their WordPress addresses" in out
+    assert f"{OLD}/wp-content/uploads/2024/02/spine.jpg" in out
+    assert OLD in Article.objects.get(wordpress_id=10).body
+
+
+def test_a_broken_item_is_reported_and_the_rest_imported(tmp_path):
+    items = standard_items()
+    items.insert(0, item("not-a-number", "Broken", "broken", "draft", "<p>x</p>"))
+    path = tmp_path / "export.xml"
+    path.write_text(wxr(items), encoding="utf-8")
+    out = run(path)
+    assert "failed: “Broken”" in out
+    assert "posts: 6 created, 1 failed" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("<rss><channel><title>x</title></channel></rss>", "not a WordPress export"),
+        ("<rss><channel><title>x</channel>", "not well-formed XML"),
+        (
+            '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            '<!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><rss>&lol2;</rss>',
+            "refused for safety",
+        ),
+    ],
+)
+def test_bad_files_are_refused_with_nothing_written(tmp_path, content, message):
+    path = tmp_path / "bad.xml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        run(path)
+    assert not Article.objects.exists()
+    assert not Category.objects.exists()
+
+
+def test_wxr_1_1_is_read_too(tmp_path):
+    path = tmp_path / "old.xml"
+    path.write_text(wxr(standard_items()[1:2], version="1.1"), encoding="utf-8")
+    assert "posts: 1 created" in run(path)
+
+
+def test_unknown_reviewer_is_refused(export_file):
+    with pytest.raises(CommandError, match="no person with the slug 'ghost'"):
+        run(export_file, reviewed_by="ghost")
