@@ -340,3 +340,14 @@ def test_wxr_1_1_is_read_too(tmp_path):
 def test_unknown_reviewer_is_refused(export_file):
     with pytest.raises(CommandError, match="no person with the slug 'ghost'"):
         run(export_file, reviewed_by="ghost")
+
+
+def test_users_are_created_only_when_asked(export_file):
+    from django.contrib.auth import get_user_model
+
+    run(export_file)
+    assert not get_user_model().objects.filter(username="maria").exists()
+    run(export_file, create_users=True)
+    user = get_user_model().objects.get(username="maria")
+    assert not user.has_usable_password()
+    assert Person.objects.get(slug="maria").user == user
