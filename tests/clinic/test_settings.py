@@ -128,3 +128,13 @@ def test_check_deploy_is_clean_with_production_values():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_manage_py_names_the_missing_secret_key():
+    result = run_python(
+        "import runpy, sys; sys.argv = ['manage.py', 'check']; "
+        "runpy.run_path('manage.py', run_name='__main__')"
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("Settings error: DJANGO_SECRET_KEY is not set.")
+    assert "AppRegistryNotReady" not in result.stderr
