@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # Local development runs with DEBUG on; production sets its own environment.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: install install-dev run worker test lint format migrations-check ci clean
+.PHONY: install install-dev run worker test lint format migrations-check test-security test-scaleout bench ci clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -46,8 +46,21 @@ format: install-dev
 migrations-check: install-dev
 	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
 
+# PYTEST_ARGS narrows a run, e.g. PYTEST_ARGS='-m "not security"'.
 test: lint migrations-check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Attack, load and fault tests (PostgreSQL, Redis and Chromium when present).
+test-security: install-dev
+	$(BIN)/python -m pytest -m security --no-cov $(PYTEST_ARGS)
+
+# Two app servers behind nginx with PostgreSQL, Redis, a worker and S3.
+test-scaleout: install-dev
+	$(BIN)/python -m pytest -m scaleout --no-cov $(PYTEST_ARGS)
+
+bench: install
+	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
+	$(BIN)/python bench/run.py
 
 ci:
 	bash .ci/run

@@ -12,6 +12,7 @@ from reversion_compare.admin import CompareVersionAdmin
 
 from . import services
 from .forms import ImageForm
+from .logs import queue
 from .models import (
     Article,
     Backlink,
@@ -459,7 +460,7 @@ class BacklinkAdmin(PublicContentAdmin):
         super().save_model(request, obj, form, change)
         if not change or "source_url" in form.changed_data:
             transaction.on_commit(
-                lambda: verify_backlink_task.enqueue(backlink_id=obj.pk)
+                lambda: queue(verify_backlink_task, backlink_id=obj.pk)
             )
 
     @admin.action(description=_("Approve for the public hub"))
@@ -478,7 +479,7 @@ class BacklinkAdmin(PublicContentAdmin):
     def verify_now(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
         for backlink_id in ids:
-            verify_backlink_task.enqueue(backlink_id=backlink_id)
+            queue(verify_backlink_task, backlink_id=backlink_id)
         self.message_user(request, _("%d check(s) queued.") % len(ids))
 
     def get_urls(self):

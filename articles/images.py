@@ -1,12 +1,15 @@
 """
 Untrusted image uploads: decoded under limits, then re-encoded.
 
-Re-encoding from decoded pixels is what drops EXIF (GPS), comments and any
-bytes smuggled after the image data (polyglots). Only the formats in
-`FORMATS` are ever handed to a Pillow decoder.
+Re-encoding from decoded pixels is what drops EXIF (GPS) and comments.
+Files that are also something else (polyglots: an image that is a script
+or a web page too) are refused outright rather than cleaned, so that no
+copy of one is ever kept. Only the formats in `FORMATS` are ever handed to
+a Pillow decoder.
 """
 
 import io
+import re
 import uuid
 import warnings
 
@@ -71,8 +74,81 @@ def clean_image(upload):
                 _("The image is damaged or incomplete and cannot be read."),
                 "damaged",
             )
+    if _smuggles_code(data, source_format):
+        _refuse(
+            _(
+                "This image also contains web page or script code, so it "
+                "cannot be accepted. Export it again from an image editor."
+            ),
+            "polyglot",
+        )
     content = _encode(frames, source_format, image.info)
     return ContentFile(content, name=f"{uuid.uuid4().hex}.{FORMATS[source_format]}")
+
+
+ACTIVE_CONTENT = re.compile(
+    rb"<\s*(?:script|html|body|iframe|object|embed|svg|\?php)|javascript:", re.I
+)
+
+
+def _smuggles_code(data, source_format):
+    """
+    True when the file carries markup or script (anywhere), bytes after the
+    image's own end, or a GIF header that opens a script comment (the
+    GIF/JavaScript polyglot trick).
+    """
+    if ACTIVE_CONTENT.search(data):
+        return True
+    end = _image_end(data, source_format)
+    if end is None:
+        return False
+    return bool(data[end:].strip(b"\x00\r\n\t "))
+
+
+def _image_end(data, source_format):
+    """Return the offset where the image's own data ends, or None."""
+    if source_format == "JPEG":
+        end = data.rfind(b"\xff\xd9")
+        return end + 2 if end >= 0 else None
+    if source_format == "PNG":
+        end = data.rfind(b"IEND")
+        return end + 8 if end >= 0 else None
+    if source_format == "WEBP":
+        return 8 + int.from_bytes(data[4:8], "little")
+    if source_format == "GIF":
+        return _gif_end(data)
+    return None
+
+
+def _gif_end(data):
+    """Walk a GIF's blocks; return the offset after its trailer byte."""
+    if data[6:8] == b"/*":
+        return 0  # Width bytes spelling "/*": a script in disguise.
+    position = 13
+    flags = data[10]
+    if flags & 0x80:
+        position += 3 * (2 ** ((flags & 0x07) + 1))
+
+    def skip_sub_blocks(position):
+        while position < len(data) and data[position]:
+            position += data[position] + 1
+        return position + 1
+
+    while position < len(data):
+        block = data[position]
+        if block == 0x3B:  # Trailer.
+            return position + 1
+        if block == 0x21:  # Extension: label, then sub-blocks.
+            position = skip_sub_blocks(position + 2)
+        elif block == 0x2C:  # Image: descriptor, colour table, LZW data.
+            local = data[position + 9]
+            position += 10
+            if local & 0x80:
+                position += 3 * (2 ** ((local & 0x07) + 1))
+            position = skip_sub_blocks(position + 1)
+        else:
+            return position
+    return len(data)
 
 
 def _pixel_message(width, height, max_pixels):

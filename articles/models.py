@@ -969,6 +969,10 @@ class Backlink(models.Model):
             models.Index(
                 fields=("target_article", "status"), name="backlink_target_idx"
             ),
+            models.Index(
+                fields=("referring_domain", "status", "is_approved", "-last_seen_at"),
+                name="backlink_domain_idx",
+            ),
         )
 
     def __str__(self):

@@ -9,25 +9,39 @@ Only anonymous GET requests without pending messages are served from or
 stored in the cache, and only responses that set no cookie are stored, so a
 cached page never carries one visitor's data (session, CSRF token, message)
 to another.
+
+Two layers share the generation: `public_page` caches a view's rendered
+content (it works under any handler, the test client included), and
+`CachedPagesApp` wraps the WSGI application so that a page already served
+once is answered, with every header the middleware added, before Django
+builds a request object at all.
 """
 
 import contextlib
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from functools import wraps
+from http.cookies import SimpleCookie
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.http.request import split_domain_port, validate_host
+
+from . import logs
 
 GENERATION_KEY = "pages:generation"
 
 
-def _generation():
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
+def generation():
+    """Return the current generation of public content (an int)."""
+    current = cache.get(GENERATION_KEY)
+    if current is None:
         cache.add(GENERATION_KEY, 1, timeout=None)
-        generation = cache.get(GENERATION_KEY, 1)
-    return generation
+        current = cache.get(GENERATION_KEY, 1)
+    return current
 
 
 def invalidate_public_pages():
@@ -60,7 +74,7 @@ def public_page(view):
             return view(request, *args, **kwargs)
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
         try:
-            key = f"pages:{_generation()}:{digest}"
+            key = f"pages:{generation()}:{digest}"
             hit = cache.get(key)
         except Exception:  # A cache outage must not take pages down.
             return view(request, *args, **kwargs)
@@ -80,7 +94,8 @@ def public_page(view):
             headers = [
                 (name, value)
                 for name, value in response.items()
-                if name.lower() in ("link", "x-robots-tag", "content-language")
+                if name.lower()
+                in ("link", "x-robots-tag", "content-language", "last-modified")
             ]
             # A cache outage must not take pages down.
             with contextlib.suppress(Exception):
@@ -93,3 +108,138 @@ def public_page(view):
         return response
 
     return wrapped
+
+
+class CachedPagesApp:
+    """
+    WSGI middleware: answer anonymous GETs of public pages from the cache.
+
+    A response is stored when the view was a `public_page` (it carries
+    X-Page-Cache), answered 200 and set no cookie. One cache round trip
+    (the generation and the page together) decides a hit. Requests that
+    Django would redirect to HTTPS or refuse for their Host go through.
+
+    Each process also keeps the pages it served last in memory (up to
+    LOCAL_BYTES) and reads the shared generation at most once every
+    CLINIC_PAGE_CACHE_LOCAL_SECONDS: a popular page is then answered with
+    no round trip at all, and an invalidation reaches every process within
+    that many seconds. 0 turns the local copy off.
+    """
+
+    LOCAL_BYTES = 32 * 1024 * 1024
+
+    def __init__(self, application):
+        self.application = application
+        self._local = OrderedDict()
+        self._local_bytes = 0
+        self._generation = (None, 0.0)
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        key = self._key(environ)
+        if key is None:
+            return self.application(environ, start_response)
+        generation, read_at = self._generation
+        fresh = time.monotonic() - read_at < settings.CLINIC_PAGE_CACHE_LOCAL_SECONDS
+        entry = self._local.get(key) if fresh else None
+        if entry is None or entry[0] != generation:
+            try:
+                found = cache.get_many([GENERATION_KEY, key])
+            except Exception:  # A cache outage must not take pages down.
+                return self.application(environ, start_response)
+            generation = found.get(GENERATION_KEY)
+            self._generation = (generation, time.monotonic())
+            entry = found.get(key)
+            if entry is not None and entry[0] == generation:
+                self._keep(key, entry)
+        if entry is not None and generation is not None and entry[0] == generation:
+            _, status, headers, body = entry
+            current = logs.log_cached_request(environ, status, started)
+            start_response(
+                status,
+                [*headers, ("X-Page-Cache", "hit"), ("X-Request-ID", current)],
+            )
+            return [body]
+        return self._render_and_store(environ, start_response, key, generation)
+
+    def _keep(self, key, entry):
+        """Keep `entry` in this process's memory, dropping the oldest."""
+        if not settings.CLINIC_PAGE_CACHE_LOCAL_SECONDS:
+            return
+        with self._lock:
+            old = self._local.pop(key, None)
+            if old is not None:
+                self._local_bytes -= len(old[3])
+            self._local[key] = entry
+            self._local_bytes += len(entry[3])
+            while self._local_bytes > self.LOCAL_BYTES and self._local:
+                _, dropped = self._local.popitem(last=False)
+                self._local_bytes -= len(dropped[3])
+
+    def _render_and_store(self, environ, start_response, key, generation):
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.application(environ, capture)
+        headers = captured.get("headers", [])
+        names = {name.lower() for name, _ in headers}
+        if (
+            generation is None
+            or not captured.get("status", "").startswith("200")
+            or "x-page-cache" not in names
+            or "set-cookie" in names
+        ):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        kept = [
+            (n, v)
+            for n, v in headers
+            if n.lower() not in ("x-page-cache", "x-request-id")
+        ]
+        entry = (generation, captured["status"], kept, body)
+        with contextlib.suppress(Exception):
+            cache.set(key, entry, settings.CLINIC_PAGE_CACHE_SECONDS)
+        self._keep(key, entry)
+        return [body]
+
+    def _key(self, environ):
+        """Return the cache key for a request that may be answered from the
+        cache, or None."""
+        if environ.get("REQUEST_METHOD") != "GET":
+            return None
+        if not settings.CLINIC_PAGE_CACHE_SECONDS:
+            return None
+        query = environ.get("QUERY_STRING", "")
+        if "awaiting" in query:
+            return None
+        cookie = environ.get("HTTP_COOKIE", "")
+        if cookie:
+            names = SimpleCookie()
+            with contextlib.suppress(Exception):
+                names.load(cookie)
+            if "messages" in names or settings.SESSION_COOKIE_NAME in names:
+                return None
+        scheme = environ.get("wsgi.url_scheme", "http")
+        header, value = settings.SECURE_PROXY_SSL_HEADER or (None, None)
+        if header and environ.get(header, "").split(",")[0].strip() == value:
+            scheme = "https"
+        if settings.SECURE_SSL_REDIRECT and scheme != "https":
+            return None
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        domain, _ = split_domain_port(host)
+        allowed = settings.ALLOWED_HOSTS
+        if settings.DEBUG and not allowed:
+            allowed = [".localhost", "127.0.0.1", "[::1]"]
+        if not domain or not validate_host(domain, allowed):
+            return None
+        path = environ.get("PATH_INFO", "/") + ("?" + query if query else "")
+        digest = hashlib.sha256(f"{scheme}:{path}".encode()).hexdigest()
+        return f"pages:wsgi:{digest}"

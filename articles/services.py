@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .fetch import FetchRefused, fetch
+from .logs import queue
 from .models import Article, Backlink, Link, LinkCheck, Person
 from .pagecache import invalidate_public_pages
 from .richtext import extract_links, sanitize_html, text_summary
@@ -82,7 +83,8 @@ def submit_for_review(*, article: Article, user) -> Article:
     if recipients:
         url = site_url(reverse("admin:articles_article_change", args=[article.pk]))
         transaction.on_commit(
-            lambda: send_email.enqueue(
+            lambda: queue(
+                send_email,
                 subject=_("Ready for medical review: %(title)s")
                 % {"title": article.title},
                 body=_("%(user)s sent “%(title)s” for review.\n\nReview it: %(url)s")
@@ -387,7 +389,7 @@ def record_backlink(*, source_url: str, article: Article, via: str) -> tuple:
     backlink, created = Backlink.objects.get_or_create(
         source_url=source_url, target_article=article, defaults={"via": via}
     )
-    transaction.on_commit(lambda: verify_backlink_task.enqueue(backlink_id=backlink.pk))
+    transaction.on_commit(lambda: queue(verify_backlink_task, backlink_id=backlink.pk))
     return backlink, created
 
 

@@ -1,4 +1,8 @@
-"""Background work, queued through the Django tasks API."""
+"""
+Background work, queued through the Django tasks API. Every task takes a
+`request_id` (given by `articles.logs.queue`) so that its log lines name
+the request that queued it.
+"""
 
 import logging
 from datetime import timedelta
@@ -6,6 +10,8 @@ from datetime import timedelta
 from django.core.mail import send_mail
 from django.utils import timezone
 from django_tasks import task
+
+from .logs import queue
 
 logger = logging.getLogger(__name__)
 
@@ -15,7 +21,12 @@ MAX_EMAIL_ATTEMPTS = 5
 
 @task()
 def send_email(
-    *, subject: str, body: str, recipients: list[str], attempt: int = 1
+    *,
+    subject: str,
+    body: str,
+    recipients: list[str],
+    attempt: int = 1,
+    request_id: str = "",
 ) -> int:
     """
     Send one plain-text email; return the number of messages sent. When the
@@ -29,7 +40,11 @@ def send_email(
         if attempt < MAX_EMAIL_ATTEMPTS and backend.supports_defer:
             delay = timedelta(minutes=2**attempt)
             send_email.using(run_after=timezone.now() + delay).enqueue(
-                subject=subject, body=body, recipients=recipients, attempt=attempt + 1
+                subject=subject,
+                body=body,
+                recipients=recipients,
+                attempt=attempt + 1,
+                request_id=request_id,
             )
             logger.warning("Email %r failed; retry %d queued", subject, attempt + 1)
         else:
@@ -38,7 +53,7 @@ def send_email(
 
 
 @task()
-def publish_scheduled() -> int:
+def publish_scheduled(request_id: str = "") -> int:
     """Publish the signed-off articles that are due; return how many."""
     from .services import publish_due_articles
 
@@ -46,7 +61,7 @@ def publish_scheduled() -> int:
 
 
 @task()
-def verify_backlink_task(*, backlink_id: int) -> str:
+def verify_backlink_task(*, backlink_id: int, request_id: str = "") -> str:
     """Verify one backlink by fetching its page; return its new status."""
     from .models import Backlink
     from .services import verify_backlink
@@ -58,18 +73,18 @@ def verify_backlink_task(*, backlink_id: int) -> str:
 
 
 @task()
-def verify_all_backlinks() -> int:
+def verify_all_backlinks(request_id: str = "") -> int:
     """Queue a fresh verification of every backlink not rejected."""
     from .models import Backlink
 
     ids = list(Backlink.objects.due_for_check().values_list("pk", flat=True))
     for backlink_id in ids:
-        verify_backlink_task.enqueue(backlink_id=backlink_id)
+        queue(verify_backlink_task, backlink_id=backlink_id)
     return len(ids)
 
 
 @task()
-def check_outbound_links_task() -> dict:
+def check_outbound_links_task(request_id: str = "") -> dict:
     """Check the outside links that are due; return counts by status."""
     from .services import check_outbound_links
 

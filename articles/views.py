@@ -1,3 +1,5 @@
+import contextlib
+import sys
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -5,17 +7,23 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.redirects.models import Redirect
 from django.core import signing
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
-from django.db.models import Count, Max
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Count, F, Max, Window
+from django.db.models.functions import RowNumber
 from django.http import (
     Http404,
     HttpResponse,
     HttpResponsePermanentRedirect,
+    HttpResponseServerError,
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, render
+from django.template import loader
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -35,10 +43,28 @@ from .models import (
     SiteConfiguration,
     Tag,
 )
-from .pagecache import public_page
+from .pagecache import generation, public_page
 from .richtext import search_snippet
 
 PREVIEW_SALT = "articles.preview"
+
+
+def client_ip(request):
+    """
+    Return the reader's IP address. Behind a reverse proxy listed in
+    CLINIC_TRUSTED_PROXIES, it is the last address in X-Forwarded-For that
+    no trusted proxy added; otherwise every reader would share the proxy's
+    address, and its flood limit.
+    """
+    trusted = settings.CLINIC_TRUSTED_PROXIES
+    address = request.META.get("REMOTE_ADDR", "")
+    if address not in trusted:
+        return address
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    for hop in reversed([part.strip() for part in forwarded.split(",")]):
+        if hop and hop not in trusted:
+            return hop
+    return address
 
 
 def public(view_class):
@@ -83,18 +109,28 @@ class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
+    #: What the page needs outside its cached fragments (the head, the
+    #: comment form); the fragments read the whole article, lazily.
+    PAGE_FIELDS = (
+        "slug",
+        "title",
+        "summary",
+        "seo_title",
+        "meta_description",
+        "status",
+        "published_at",
+        "updated_at",
+        "allow_comments",
+        "featured_image",
+        "featured_image_alt",
+        "featured_image_is_decorative",
+    )
+
     def get_queryset(self):
         return (
             Article.objects.published()
-            .select_related(
-                "category",
-                "category__parent",
-                "author",
-                "reviewed_by",
-                "featured_image",
-            )
-            .prefetch_related("references", "tags")
-            .defer("body", "search_vector")
+            .select_related("featured_image")
+            .only(*self.PAGE_FIELDS)
         )
 
     def get(self, request, *args, **kwargs):
@@ -117,38 +153,100 @@ class ArticleDetailView(DetailView):
         return response
 
 
-def article_context(request, article, comment_form=None):
+def article_context(request, article, comment_form=None, *, preview=False):
     """
     Return what the article template needs besides the article, with the
     comment section (and `comment_form` when it is being re-shown).
+
+    The lists around the article and the comment threads are the same for
+    every reader until published content changes, so the template keeps
+    them as fragments in the cache, keyed by `content_generation`. They
+    are lazy: on a fragment hit their queries never run. Previews of
+    unpublished work are never kept.
     """
     from comments.views import comment_section
 
-    tag_ids = [tag.pk for tag in article.tags.all()]
-    related = list(Article.objects.related_to(article, tag_ids).for_listing()[:3])
-    linked_from = list(
-        Article.objects.published()
-        .filter(outbound_links__target_article=article)
-        .distinct()
-        .order_by("title")
-        .only("pk", "title", "slug")
-    )
-    return {
-        "site_config": SiteConfiguration.load(),
-        "related": related,
-        "linked_from": linked_from,
-        "mentioned_on": list(
+    if preview:
+        full_article = article
+    else:
+        full_article = SimpleLazyObject(
+            lambda: (
+                Article.objects.select_related(
+                    "category",
+                    "category__parent",
+                    "author",
+                    "reviewed_by",
+                    "featured_image",
+                )
+                .defer("body", "search_vector")
+                .get(pk=article.pk)
+            )
+        )
+    tags = SimpleLazyObject(lambda: list(article.tags.all()))
+
+    def related():
+        tag_ids = [tag.pk for tag in tags]
+        related = Article.objects.related_to(full_article, tag_ids)
+        return list(related.for_listing()[:3])
+
+    def linked_from():
+        return list(
+            Article.objects.published()
+            .filter(outbound_links__target_article=article)
+            .distinct()
+            .order_by("title")
+            .only("pk", "title", "slug")
+        )
+
+    def mentioned_on():
+        return list(
             Backlink.objects.public()
             .filter(target_article=article)
             .order_by("referring_domain")[:50]
-        ),
-        "structured_data": structured_data(request, article),
+        )
+
+    fragments = _fragment_settings(preview)
+    section = comment_section(request, article, comment_form)
+    return {
+        "full_article": full_article,
+        "site_config": SimpleLazyObject(SiteConfiguration.load),
+        "related": SimpleLazyObject(related),
+        "linked_from": SimpleLazyObject(linked_from),
+        "mentioned_on": SimpleLazyObject(mentioned_on),
+        # Called by the template only when the fragment holding it is not
+        # in the cache.
+        "structured_data": lambda: structured_data(request, full_article, tags),
+        "tags": tags,
         "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
-        **comment_section(request, article, comment_form),
+        **fragments,
+        **section,
+        "form_fragment_cache": fragments["fragment_cache"]
+        if section["comment_form_is_blank"]
+        else "off",
     }
 
 
-def structured_data(request, article):
+def _fragment_settings(preview):
+    """
+    Return the template variables of the fragment cache: `fragment_cache`
+    (the cache alias, "off" when fragments must not be kept or the cache is
+    down), `fragment_seconds` and `content_generation`.
+    """
+    seconds = settings.CLINIC_FRAGMENT_CACHE_SECONDS
+    current = None
+    if seconds and not preview:
+        try:
+            current = generation()
+        except Exception:  # A cache outage must not take pages down.
+            current = None
+    return {
+        "fragment_cache": "default" if current is not None else "off",
+        "fragment_seconds": seconds,
+        "content_generation": current,
+    }
+
+
+def structured_data(request, article, tags):
     """Return the article's JSON-LD MedicalWebPage, as a dict."""
 
     def person(p):
@@ -177,7 +275,7 @@ def structured_data(request, article):
         "reviewedBy": person(article.reviewed_by),
         "author": person(article.author),
         "about": {"@type": "MedicalCondition", "name": article.category.name},
-        "keywords": ", ".join(tag.name for tag in article.tags.all()),
+        "keywords": ", ".join(tag.name for tag in tags),
         "publisher": {"@type": "MedicalOrganization", "name": settings.CLINIC_NAME},
     }
     if article.featured_image:
@@ -293,7 +391,11 @@ def _render_preview(request, article):
     return render(
         request,
         "articles/article_detail.html",
-        {"article": article, "is_preview": True, **article_context(request, article)},
+        {
+            "article": article,
+            "is_preview": True,
+            **article_context(request, article, preview=True),
+        },
     )
 
 
@@ -350,9 +452,26 @@ def upload_image(request):
     return JsonResponse({"url": image.file.url})
 
 
-@never_cache
-def healthz(request):
-    """Answer 200 when the database and the cache answer, 503 otherwise."""
+#: Seconds a client is asked to wait when the database is unreachable.
+RETRY_AFTER_SECONDS = 30
+
+
+def server_error(request):
+    """
+    The 500 handler. When the database is unreachable the fault is
+    passing, so answer 503 with Retry-After (clients and load balancers
+    retry) instead of Django's 500. Renders without touching the database.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def _health_checks():
+    """Return {"database"|"cache"|"storage": "ok" or "error"}."""
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -365,10 +484,47 @@ def healthz(request):
         checks["cache"] = "ok" if cache.get("healthz") == "ok" else "error"
     except Exception:  # Any cache backend error means the cache is down.
         checks["cache"] = "error"
+    try:
+        # One cheap call to the media store (a HEAD request for a bucket).
+        default_storage.exists("healthz-probe")
+        checks["storage"] = "ok"
+    except Exception:  # Any storage error means uploads would fail.
+        checks["storage"] = "error"
+    return checks
+
+
+@never_cache
+def healthz(request):
+    """Answer 200 when the database, the cache and the media store answer,
+    503 otherwise."""
+    checks = _health_checks()
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": checks},
         status=200 if healthy else 503,
+    )
+
+
+_migrations_applied = False
+
+
+@never_cache
+def readyz(request):
+    """
+    Answer 200 when this server may take traffic: healthy, and every
+    migration applied (checked until it is true once per process).
+    """
+    global _migrations_applied
+    checks = _health_checks()
+    if not _migrations_applied and checks["database"] == "ok":
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        _migrations_applied = not plan
+    checks["migrations"] = "ok" if _migrations_applied else "pending"
+    ready = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status=200 if ready else 503,
     )
 
 
@@ -423,44 +579,95 @@ def webmention(request):
     return response
 
 
+def hub_figures():
+    """
+    Return the public hub's aggregates: `domains` (list of dicts with
+    `referring_domain`, `count` and `latest`) and `articles` (up to 50
+    articles with `mention_count`). They scan every public backlink, so they
+    are kept in the cache until published content or backlinks change.
+    """
+    key = f"hub:figures:{generation()}"
+    try:
+        figures = cache.get(key)
+    except Exception:  # A cache outage must not take the page down.
+        figures = None
+    if figures is not None:
+        return figures
+    public = Backlink.objects.public()
+    domains = (
+        public.values("referring_domain")
+        .annotate(count=Count("pk"), latest=Max("last_seen_at"))
+        .order_by("-count", "referring_domain")
+    )
+    articles = (
+        Article.objects.published()
+        .annotate(
+            mention_count=Count(
+                "backlinks", filter=Backlink.objects.public_q(prefix="backlinks__")
+            )
+        )
+        .filter(mention_count__gt=0)
+        .order_by("-mention_count", "title")
+        .only("pk", "title", "slug")[:50]
+    )
+    figures = {"domains": list(domains), "articles": list(articles)}
+    with contextlib.suppress(Exception):
+        cache.set(key, figures, settings.CLINIC_HUB_FIGURES_SECONDS)
+    return figures
+
+
 class HubView(TemplateView):
     """The public backlinks hub: who links to our articles."""
 
     template_name = "articles/hub.html"
     per_page = 20
+    #: Links shown under each site; the count gives the rest.
+    links_per_domain = 5
 
     def get_context_data(self, **kwargs):
-        public = Backlink.objects.public()
-        domains = (
-            public.values("referring_domain")
-            .annotate(count=Count("pk"), latest=Max("last_seen_at"))
-            .order_by("-count", "referring_domain")
+        # Lazy: the template keeps the rendered lists as a cached fragment,
+        # and on a fragment hit none of this runs.
+        return super().get_context_data(
+            hub=SimpleLazyObject(self.hub_page),
+            **_fragment_settings(preview=False),
+            **kwargs,
         )
-        page = Paginator(domains, self.per_page).get_page(self.request.GET.get("page"))
+
+    def hub_page(self):
+        """Return `domains` (this page's sites with their links),
+        `page_obj` and `articles` for the template."""
+        figures = hub_figures()
+        page = Paginator(figures["domains"], self.per_page).get_page(
+            self.request.GET.get("page")
+        )
         domain_names = [row["referring_domain"] for row in page.object_list]
+        # Filtered by site first so that the database walks the site index;
+        # links to articles no longer published are dropped below.
         links = (
-            public.filter(referring_domain__in=domain_names)
+            Backlink.objects.filter(
+                Backlink.objects.public_q(), referring_domain__in=domain_names
+            )
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=F("referring_domain"),
+                    order_by=(F("last_seen_at").desc(nulls_last=True), "pk"),
+                )
+            )
+            .filter(rank__lte=self.links_per_domain)
             .select_related("target_article")
-            .order_by("referring_domain", "-last_seen_at")[:500]
+            .order_by("referring_domain", "rank")
         )
         by_domain = {}
         for backlink in links:
-            by_domain.setdefault(backlink.referring_domain, []).append(backlink)
+            if backlink.target_article.is_published:
+                by_domain.setdefault(backlink.referring_domain, []).append(backlink)
         rows = [
-            {**row, "backlinks": by_domain.get(row["referring_domain"], [])}
+            {
+                **row,
+                "backlinks": by_domain.get(row["referring_domain"], []),
+                "more": max(0, row["count"] - self.links_per_domain),
+            }
             for row in page.object_list
         ]
-        articles = (
-            Article.objects.published()
-            .annotate(
-                mention_count=Count(
-                    "backlinks", filter=Backlink.objects.public_q(prefix="backlinks__")
-                )
-            )
-            .filter(mention_count__gt=0)
-            .order_by("-mention_count", "title")
-            .only("pk", "title", "slug")[:50]
-        )
-        return super().get_context_data(
-            domains=rows, page_obj=page, articles=list(articles), **kwargs
-        )
+        return {"domains": rows, "page_obj": page, "articles": figures["articles"]}

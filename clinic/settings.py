@@ -7,6 +7,7 @@ and a secret key is required unless DJANGO_DEBUG is set.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -73,11 +74,14 @@ INSTALLED_APPS = [
     "imagekit",
     "reversion",
     "reversion_compare",
+    "csp",
+    "axes",
     "articles",
     "comments",
 ]
 
 MIDDLEWARE = [
+    "articles.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -87,6 +91,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "articles.middleware.ClinicCSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout into its answer.
+    "axes.middleware.AxesMiddleware",
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
 ]
 
@@ -129,7 +136,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "articles.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "clinic",
         }
@@ -141,6 +148,9 @@ else:
             "LOCATION": "clinic",
         }
     }
+# Template fragments go to "off" where they must not be kept (previews, an
+# unreachable cache).
+CACHES["off"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
 TASKS = {
     "default": {
@@ -149,6 +159,13 @@ TASKS = {
         ),
     }
 }
+
+# Sessions live in the database; with Redis, reads come from the cache.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
@@ -159,6 +176,21 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "admin:login"
+
+# Brute force on the admin login (django-axes): five failures lock out that
+# username from that address for 30 minutes. Locking by address alone would
+# lock out a whole clinic behind one shared address; by username alone would
+# let a stranger lock out any editor.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "articles.views.client_ip"
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
@@ -183,6 +215,31 @@ STORAGES = {
     },
 }
 
+# Uploaded images in an S3-compatible bucket (django-storages), so that every
+# application server sees the same files. Without a bucket they are files
+# under MEDIA_ROOT.
+CLINIC_S3_BUCKET = os.environ.get("CLINIC_S3_BUCKET", "")
+if CLINIC_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": CLINIC_S3_BUCKET,
+            "endpoint_url": os.environ.get("CLINIC_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("CLINIC_S3_REGION") or None,
+            "access_key": os.environ.get("CLINIC_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("CLINIC_S3_SECRET_ACCESS_KEY") or None,
+            "custom_domain": os.environ.get("CLINIC_S3_CUSTOM_DOMAIN") or None,
+            # Images are public: plain URLs, no expiring signatures.
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "addressing_style": "path",
+            # "public-read" where the bucket uses ACLs; otherwise a bucket
+            # policy makes the images public.
+            "default_acl": os.environ.get("CLINIC_S3_DEFAULT_ACL") or None,
+            "object_parameters": {"CacheControl": "public, max-age=31536000"},
+        },
+    }
+
 # Uploads larger than this are refused before they are read into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -206,7 +263,7 @@ ADMINS = [("Site administrator", email) for email in env_list("DJANGO_ADMINS")]
 # TLS must set X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = int(
     os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
 )
@@ -219,6 +276,29 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): public pages run only the site's own
+# script files, with no inline script or style. The admin adds what its
+# rich-text editor needs (see articles/middleware.py).
+_MEDIA_ORIGINS = env_list("CLINIC_MEDIA_ORIGINS")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_MEDIA_ORIGINS],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+CLINIC_ADMIN_CSP_UPDATE = {
+    "style-src": ["'unsafe-inline'"],
+    "img-src": ["blob:"],
+}
 
 # The clinic's identity, shown in the header, footer and emails.
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Riverside Spine & Pain Clinic")
@@ -289,16 +369,27 @@ CKEDITOR_5_CONFIGS = {
     },
 }
 
+# One JSON line per record (articles/logs.py) unless DJANGO_LOG_FORMAT=text;
+# development defaults to text.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "articles.logs.JSONFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}
+    },
     "root": {
         "handlers": ["console"],
         "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
     },
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # Each request is already one line from articles.logs.
+        "django.server": {"level": "WARNING"},
     },
 }
 
@@ -320,10 +411,27 @@ CLINIC_IMAGE_MAX_PIXELS = 40_000_000
 CLINIC_PREVIEW_MAX_AGE = 7 * 24 * 3600
 # Seconds an anonymous reader's page stays cached (0 turns the cache off).
 CLINIC_PAGE_CACHE_SECONDS = int(os.environ.get("CLINIC_PAGE_CACHE_SECONDS", "600"))
+# Seconds an application process may serve its own copy of a cached page
+# before it checks the shared cache for newer content (0: check every time).
+CLINIC_PAGE_CACHE_LOCAL_SECONDS = float(
+    os.environ.get("CLINIC_PAGE_CACHE_LOCAL_SECONDS", "1")
+)
+
+# Seconds the parts of an article page shared by every reader (comment
+# threads, related and linking articles) are kept as cached fragments; they
+# are recomputed at once when published content changes. 0 turns them off.
+CLINIC_FRAGMENT_CACHE_SECONDS = int(
+    os.environ.get("CLINIC_FRAGMENT_CACHE_SECONDS", "600")
+)
+# Seconds the public hub's per-site counts are kept (they are recomputed at
+# once when published content or backlinks change).
+CLINIC_HUB_FIGURES_SECONDS = 3600
 
 # The key for comment writers' IP fingerprints (HMAC). Rotating it makes old
 # fingerprints unmatchable, which only weakens flood control briefly.
 CLINIC_IP_HASH_KEY = os.environ.get("CLINIC_IP_HASH_KEY") or f"ip-hash:{SECRET_KEY}"
+# Reverse proxies (nginx) whose X-Forwarded-For names the reader's address.
+CLINIC_TRUSTED_PROXIES = env_list("CLINIC_TRUSTED_PROXIES")
 # Comment form timing: refuse forms sent faster or older than this (seconds).
 CLINIC_COMMENT_MIN_SECONDS = 3
 CLINIC_COMMENT_MAX_AGE = 2 * 3600

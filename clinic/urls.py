@@ -7,16 +7,18 @@ from django.views.generic import TemplateView
 
 from articles import views as article_views
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
+from articles.pagecache import public_page
 from articles.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", article_views.healthz, name="healthz"),
-    path("feeds/rss/", LatestArticlesFeed(), name="feed-rss"),
-    path("feeds/atom/", LatestArticlesAtomFeed(), name="feed-atom"),
+    path("readyz", article_views.readyz, name="readyz"),
+    path("feeds/rss/", public_page(LatestArticlesFeed()), name="feed-rss"),
+    path("feeds/atom/", public_page(LatestArticlesAtomFeed()), name="feed-atom"),
     path(
         "sitemap.xml",
-        sitemap,
+        public_page(sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap",
     ),
@@ -36,6 +38,8 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]
+
+handler500 = "articles.views.server_error"
 
 if settings.DEBUG:
     # Uploaded images in development; production serves them from the web

@@ -6,4 +6,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from articles.pagecache import CachedPagesApp  # noqa: E402 (needs settings)
+
+application = CachedPagesApp(django_application)

@@ -1,13 +1,17 @@
+import contextlib
 import hashlib
 import hmac
 
 import reversion
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import urlize
+from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
 
@@ -119,6 +123,26 @@ class DiscussionSettings(models.Model):
         config, _ = cls.objects.get_or_create(pk=1)
         return config
 
+    @classmethod
+    def cached(cls):
+        """
+        Return the settings for showing a page: from the cache while the
+        public content is unchanged (saving them in the admin starts a new
+        generation), else from the database.
+        """
+        from articles.pagecache import generation
+
+        try:
+            key = f"discussion-settings:{generation()}"
+            config = cache.get(key)
+        except Exception:  # A cache outage must not take pages down.
+            return cls.load()
+        if config is None:
+            config = cls.load()
+            with contextlib.suppress(Exception):
+                cache.set(key, config, 3600)
+        return config
+
     @staticmethod
     def _lines(text):
         return [line.strip().lower() for line in text.splitlines() if line.strip()]
@@ -130,6 +154,16 @@ class DiscussionSettings(models.Model):
     @property
     def disallowed_words(self):
         return self._lines(self.disallowed_keywords)
+
+
+def body_to_html(text):
+    """
+    Return a comment's text as safe HTML: everything escaped, line breaks
+    kept, web addresses made into links marked as user content.
+    """
+    linked = urlize(text, trim_url_limit=60, nofollow=True, autoescape=True)
+    linked = linked.replace('rel="nofollow"', 'rel="nofollow ugc noopener"')
+    return normalize_newlines(linked).replace("\n", "<br>")
 
 
 class CommentQuerySet(models.QuerySet):
@@ -194,6 +228,7 @@ class Comment(models.Model):
     author_email = models.EmailField(_("email"), max_length=254, blank=True)
     author_url = models.URLField(_("website"), max_length=300, blank=True)
     body = models.TextField(_("comment"), max_length=5000)
+    body_html = models.TextField(_("comment as shown"), blank=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -277,6 +312,7 @@ class Comment(models.Model):
         return f"{self.author_name}: {self.body[:50]}"
 
     def save(self, *args, **kwargs):
+        self.body_html = body_to_html(self.body)
         if self.parent_id:
             self.root_id = self.parent.root_id or self.parent_id
             self.depth = self.parent.depth + 1

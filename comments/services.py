@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
 
+from articles.logs import queue
 from articles.pagecache import invalidate_public_pages
 from articles.roles import MODERATORS
 from articles.services import site_url
@@ -174,7 +175,20 @@ def submit_comment(
     recent = Q(author_email__iexact=author_email)
     if ip_hash:
         recent |= Q(ip_hash=ip_hash)
-    if Comment.objects.filter(recent, created_at__gte=since).exists():
+    flooding = Comment.objects.filter(recent, created_at__gte=since).exists()
+    duplicate = (
+        Comment.objects.for_article(article)
+        .filter(author_email__iexact=author_email, body=body.strip())
+        .exclude(status=Comment.Status.TRASH)
+        .exists()
+    )
+    if flooding or duplicate:
+        # The same form sent twice at once (a double click): the other
+        # request may have stored it since the first look.
+        existing = Comment.objects.filter(submission_key=key).first()
+        if existing is not None:
+            return existing, Verdict(existing.status, existing.status_reasons)
+    if flooding:
         raise CommentRefused(
             _(
                 "You are posting comments too quickly. Please wait a few "
@@ -183,12 +197,7 @@ def submit_comment(
             status=429,
             code="flood",
         )
-    if (
-        Comment.objects.for_article(article)
-        .filter(author_email__iexact=author_email, body=body.strip())
-        .exclude(status=Comment.Status.TRASH)
-        .exists()
-    ):
+    if duplicate:
         raise CommentRefused(
             _("You have already posted this comment."), status=409, code="duplicate"
         )
@@ -320,7 +329,8 @@ def notify_moderators(comment):
     pending = Comment.objects.pending().count()
     link = site_url(reverse("admin:comments_comment_change", args=[comment.pk]))
     reasons = "; ".join(comment.status_reasons)
-    send_email.enqueue(
+    queue(
+        send_email,
         subject=_("Comment waiting on “%(title)s”") % {"title": comment.article.title},
         body=_(
             "A comment by %(name)s on “%(title)s” is waiting for moderation.\n"
@@ -354,7 +364,8 @@ def notify_subscriber(reply):
     ):
         return
     token = signing.dumps(parent.pk, salt=UNSUBSCRIBE_SALT)
-    send_email.enqueue(
+    queue(
+        send_email,
         subject=_("New reply to your comment on “%(title)s”")
         % {"title": reply.article.title},
         body=_(

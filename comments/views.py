@@ -7,12 +7,14 @@ from django.core import signing
 from django.core.paginator import Paginator
 from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
-from articles.views import article_context
+from articles.views import article_context, client_ip
 
 from . import services
 from .forms import CommentForm, form_token
@@ -56,11 +58,42 @@ def thread_page(article, config, page_number):
     return page, threads
 
 
+def thread_rows(comments):
+    """
+    Return the comment trees in `comments` as one flat list, in reading
+    order, for a single template loop: each row is a dict with `comment`,
+    `opens` (True when a nested list of replies starts before it) and
+    `closes` (the tags that end it and any lists it was the last reply of).
+    One loop instead of a recursive include keeps a long thread cheap.
+    """
+    rows = []
+
+    def visit(comment, first_reply):
+        row = {"comment": comment, "opens": first_reply, "closes": "</li>"}
+        rows.append(row)
+        children = getattr(comment, "children", ())
+        if children:
+            row["closes"] = ""
+            for number, child in enumerate(children):
+                visit(child, number == 0)
+            rows[-1]["closes"] += "</ol></li>"
+
+    for comment in comments:
+        visit(comment, False)
+    for row in rows:
+        row["closes"] = mark_safe(row["closes"])  # Fixed closing tags only.
+    return rows
+
+
 def comment_section(request, article, form=None):
     """Return the template context for the comments under `article`."""
-    config = DiscussionSettings.load()
+    config = DiscussionSettings.cached()
     closed = services.comments_closed(article, config)
-    page, threads = thread_page(article, config, request.GET.get(PAGE_PARAM))
+    number = request.GET.get(PAGE_PARAM, "")
+    # Anything else shows the first page; it must not make new cache keys.
+    number = number if number.isdigit() and len(number) <= 4 else "1"
+    threads = SimpleLazyObject(lambda: thread_page(article, config, number))
+    awaiting = _awaiting(request, article)
     reply_to = None
     if form is None and not closed:
         form = CommentForm(article=article)
@@ -72,12 +105,19 @@ def comment_section(request, article, form=None):
     return {
         "comment_config": config,
         "comments_closed": closed,
-        "comment_page": page,
-        "comment_threads": threads,
+        # Evaluated only when the comment list is not in the fragment cache.
+        "comment_page": SimpleLazyObject(lambda: threads[0]),
+        "comment_rows": SimpleLazyObject(lambda: thread_rows(threads[1])),
+        "comment_page_number": number,
         "comment_form": form,
         "reply_to": reply_to,
         "max_reply_depth": min(config.thread_depth, Comment.MAX_DEPTH),
-        "awaiting": _awaiting(request, article),
+        # Only a blank form is the same for every reader (see _respond.html).
+        "comment_form_is_blank": form is not None
+        and not form.is_bound
+        and reply_to is None,
+        "awaiting": awaiting,
+        "awaiting_rows": thread_rows([awaiting] if awaiting else []),
     }
 
 
@@ -103,10 +143,6 @@ def _awaiting(request, article):
     return Comment.objects.filter(
         pk=pk, article=article, status=Comment.Status.PENDING
     ).first()
-
-
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _same_origin(request):
@@ -156,7 +192,7 @@ def post_comment(request, slug):
             author_email=data["author_email"],
             author_url=data["author_url"],
             body=data["body"],
-            ip=_client_ip(request),
+            ip=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
             notify_replies=data["notify_replies"],
             form_token=data["token"],

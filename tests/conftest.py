@@ -1,3 +1,4 @@
+import json
 import os
 import shutil
 
@@ -23,6 +24,39 @@ def pytest_runtest_setup(item):
         skip_or_fail(f"needs Chromium at {CHROMIUM}: apt-get install chromium")
 
 
+FIGURES = {}
+
+
+@pytest.fixture(scope="session")
+def figures():
+    """A dict the attack, load and fault tests record their figures in."""
+    return FIGURES
+
+
+REFUSAL_TESTS = {
+    "test_images.py": "uploads refused",
+    "test_fetch.py": "fetches refused",
+}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Count the hostile uploads and fetches that passing tests saw refused."""
+    report = yield
+    figure = REFUSAL_TESTS.get(item.path.name)
+    refused = "refused" in item.name or "cut_off" in item.name
+    if figure and refused and report.when == "call" and report.passed:
+        FIGURES[figure] = FIGURES.get(figure, 0) + 1
+    return report
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("figures")
+        for name, value in sorted(FIGURES.items()):
+            terminalreporter.write_line(f"{name}: {json.dumps(value)}")
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -32,6 +66,7 @@ def _test_settings(settings, tmp_path):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+    settings.CLINIC_PAGE_CACHE_LOCAL_SECONDS = 0
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -42,11 +77,25 @@ def _test_settings(settings, tmp_path):
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "tests",
-        }
+        },
+        "off": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
     }
     # One location for every test, emptied before each: libraries that keep
     # a cache object from an earlier test (imagekit) see the same empty store.
     caches["default"].clear()
+
+
+@pytest.fixture
+def site(db):
+    """The current Site, recreated if an earlier transactional test flushed
+    the rows the migrations made."""
+    from django.contrib.sites.models import Site
+
+    Site.objects.clear_cache()
+    site, _ = Site.objects.get_or_create(
+        pk=1, defaults={"domain": "example.com", "name": "example.com"}
+    )
+    return site
 
 
 @pytest.fixture

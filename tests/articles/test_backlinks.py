@@ -2,6 +2,7 @@ import http.server
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.models import Backlink
@@ -220,8 +221,48 @@ def test_hub_query_count_is_constant(client, count, django_assert_num_queries):
             status="verified",
             is_approved=True,
         )
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert client.get("/hub/").status_code == 200
+    # Another page of sites: the per-site counts come from the cache.
+    with django_assert_num_queries(1):
+        assert client.get("/hub/?page=2").status_code == 200
+
+
+def test_hub_lists_five_links_per_site_and_counts_the_rest(client, article):
+    for n in range(8):
+        Backlink.objects.create(
+            source_url=f"https://busy.example/{n}",
+            target_article=article,
+            status="verified",
+            is_approved=True,
+            anchor_text=f"mention number {n}",
+            last_seen_at=timezone.now() - timezone.timedelta(days=n),
+        )
+    response = client.get("/hub/")
+    assertContains(response, "8 links")
+    assertContains(response, "mention number 4")
+    assertNotContains(response, "mention number 5")
+    assertContains(response, "and 3 more links")
+
+
+def test_hub_counts_follow_an_approval(
+    client, editor_client, article, django_capture_on_commit_callbacks
+):
+    backlink = Backlink.objects.create(
+        source_url="https://late.example/post",
+        target_article=article,
+        status="verified",
+        anchor_text="Late approval",
+    )
+    assertNotContains(client.get("/hub/"), "late.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(
+            "/admin/articles/backlink/",
+            {"action": "approve", "_selected_action": [backlink.pk]},
+        )
+    backlink.refresh_from_db()
+    assert backlink.is_approved
+    assertContains(client.get("/hub/"), "late.example")
 
 
 def test_csv_import_reports_each_row(editor_client, article):

@@ -34,6 +34,22 @@ def test_editor_writes_reviewer_signs_off_and_it_is_published(
     page.keyboard.type("Your first week")
     page.keyboard.press("Enter")
     page.keyboard.type("Read about osteoporosis first.")
+    page.wait_for_selector(".ck-editor__editable p >> text=osteoporosis first.")
+    # A new paragraph for the image, inserted where the caret is.
+    page.keyboard.press("Enter")
+    with page.expect_response("**/editor/upload-image/") as upload:
+        page.locator(".ck-toolbar input[type=file]").first.set_input_files(picture)
+    assert upload.value.status == 200
+    page.wait_for_selector(".ck-editor__editable img[src*='/media/images/']")
+    page.click(".ck-editor__editable img")
+    page.click("button[data-cke-tooltip-text='Change image text alternative']")
+    page.keyboard.type("A model of the lower spine")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".ck-editor__editable img[alt='A model of the lower spine']")
+    # Last, link the end of the sentence: nothing typed afterwards can land
+    # on a selection.
+    editable.locator("p").first.click()
+    page.keyboard.press("End")
     page.keyboard.down("Shift")
     for _ in range(len("osteoporosis first.")):
         page.keyboard.press("ArrowLeft")
@@ -46,20 +62,6 @@ def test_editor_writes_reviewer_signs_off_and_it_is_published(
     page.wait_for_selector(
         ".ck-editor__editable a[href='https://bones.example/osteoporosis']"
     )
-    # Put the caret back in the text, at the end of the line, and start a
-    # new paragraph for the image.
-    page.keyboard.press("Escape")
-    editable.locator("p").last.click()
-    page.keyboard.press("End")
-    page.keyboard.press("Enter")
-    with page.expect_response("**/editor/upload-image/") as upload:
-        page.locator(".ck-toolbar input[type=file]").first.set_input_files(picture)
-    assert upload.value.status == 200
-    page.wait_for_selector(".ck-editor__editable img[src*='/media/images/']")
-    page.click(".ck-editor__editable img")
-    page.click("button[data-cke-tooltip-text='Change image text alternative']")
-    page.keyboard.type("A model of the lower spine")
-    page.keyboard.press("Enter")
 
     page.select_option("#id_category", label="Fractures")
     page.click("input[name=_continue]")

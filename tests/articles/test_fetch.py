@@ -5,6 +5,9 @@ import pytest
 
 from articles.fetch import FetchRefused, check_address, fetch
 
+# Hostile input: part of `make test-security` as well.
+pytestmark = pytest.mark.security
+
 
 class Handler(http.server.BaseHTTPRequestHandler):
     """A small site with the pages the fetch tests need."""

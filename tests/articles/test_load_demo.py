@@ -48,7 +48,11 @@ def test_load_demo_is_idempotent(capsys):
 
 def test_demo_reviewer_account_can_sign_off(client):
     call_command("load_demo")
-    assert client.login(username="reviewer", password="demo-reviewer-pass")
+    signed_in = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "reviewer", "password": "demo-reviewer-pass"},
+    )
+    assert signed_in.status_code == 302
     article = Article.objects.get(slug="sleeping-positions-for-neck-pain")
     client.post(
         "/admin/articles/article/",

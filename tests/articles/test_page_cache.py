@@ -97,7 +97,8 @@ def test_pages_still_serve_when_the_cache_is_down(client, settings):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
-        }
+        },
+        "off": settings.CACHES["off"],
     }
     article = ArticleFactory(published=True, title="Still readable")
     assertContains(client.get(article.get_absolute_url()), "Still readable")
@@ -121,3 +122,154 @@ def test_a_page_that_used_a_csrf_token_is_not_cached(rf, settings):
 
     assert view(reader_with_csrf_cookie())["X-Page-Cache"] == "miss"
     assert view(reader_with_csrf_cookie())["X-Page-Cache"] == "miss"
+
+
+@pytest.fixture
+def wsgi_get(settings):
+    """
+    GET a path through the project's WSGI application (the one gunicorn
+    runs); return (status, headers as a dict, body).
+    """
+    from wsgiref.util import setup_testing_defaults
+
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from articles.pagecache import CachedPagesApp
+
+    settings.ALLOWED_HOSTS = ["clinic.example"]
+    # As Django's test client does: keep the test's transaction open.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+
+    def get(path, *, secure=True, cookie=""):
+        environ = {"PATH_INFO": path, "HTTP_HOST": "clinic.example"}
+        if "?" in path:
+            environ["PATH_INFO"], environ["QUERY_STRING"] = path.split("?", 1)
+        if secure:
+            environ["HTTP_X_FORWARDED_PROTO"] = "https"
+        if cookie:
+            environ["HTTP_COOKIE"] = cookie
+        setup_testing_defaults(environ)
+        answer = {}
+
+        def start_response(status, headers, exc_info=None):
+            answer["status"], answer["headers"] = status, dict(headers)
+
+        # A new handler each time: middleware reads settings when it starts.
+        result = CachedPagesApp(WSGIHandler())(environ, start_response)
+        body = b"".join(result)
+        if hasattr(result, "close"):
+            result.close()
+        return answer["status"], answer["headers"], body
+
+    yield get
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_served_pages_come_from_the_cache_with_every_header(
+    wsgi_get, settings, django_assert_num_queries
+):
+    settings.SECURE_SSL_REDIRECT = True
+    article = ArticleFactory(published=True, title="Served piece")
+    status, first_headers, first = wsgi_get(article.get_absolute_url())
+    assert status == "200 OK"
+    assert first_headers["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        status, headers, body = wsgi_get(article.get_absolute_url())
+    assert status == "200 OK"
+    assert headers.pop("X-Page-Cache") == "hit"
+    first_headers.pop("X-Page-Cache")
+    # Each answer names its own request, for the logs.
+    assert headers.pop("X-Request-ID") != first_headers.pop("X-Request-ID")
+    assert headers == first_headers
+    assert "Strict-Transport-Security" in headers
+    assert body == first
+    assert b"Served piece" in body
+
+
+def test_served_cache_is_bypassed_for_sessions_http_and_stale_pages(wsgi_get, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    article = ArticleFactory(published=True, title="Bypassed piece")
+    url = article.get_absolute_url()
+    wsgi_get(url)
+    _, headers, _ = wsgi_get(url, cookie="sessionid=abc; theme=dark")
+    assert "X-Page-Cache" not in headers
+    status, headers, _ = wsgi_get(url, secure=False)
+    assert status.startswith("301")
+    assert headers["Location"].startswith("https://")
+    services.invalidate_public_pages()
+    _, headers, _ = wsgi_get(url)
+    assert headers["X-Page-Cache"] == "miss"
+    _, headers, _ = wsgi_get(url)
+    assert headers["X-Page-Cache"] == "hit"
+
+
+def test_gunicorn_serves_the_cached_application():
+    from articles.pagecache import CachedPagesApp
+    from clinic.wsgi import application
+
+    assert isinstance(application, CachedPagesApp)
+
+
+def test_served_cache_refuses_unknown_hosts(wsgi_get, settings):
+    from wsgiref.util import setup_testing_defaults
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from articles.pagecache import CachedPagesApp
+
+    application = CachedPagesApp(WSGIHandler())
+
+    article = ArticleFactory(published=True)
+    wsgi_get(article.get_absolute_url())
+    environ = {
+        "PATH_INFO": article.get_absolute_url(),
+        "HTTP_HOST": "evil.example",
+        "HTTP_X_FORWARDED_PROTO": "https",
+    }
+    setup_testing_defaults(environ)
+    statuses = []
+    application(environ, lambda status, headers, exc_info=None: statuses.append(status))
+    assert statuses == ["400 Bad Request"]
+
+
+def test_a_process_serves_its_own_copy_without_asking_the_cache(
+    settings, monkeypatch, wsgi_get
+):
+    from wsgiref.util import setup_testing_defaults
+
+    from django.core.cache import caches
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from articles import pagecache
+
+    settings.CLINIC_PAGE_CACHE_LOCAL_SECONDS = 60
+    article = ArticleFactory(published=True, title="Popular piece")
+    application = pagecache.CachedPagesApp(WSGIHandler())
+
+    def get():
+        environ = {
+            "PATH_INFO": article.get_absolute_url(),
+            "HTTP_HOST": "clinic.example",
+            "HTTP_X_FORWARDED_PROTO": "https",
+        }
+        setup_testing_defaults(environ)
+        answer = {}
+        body = b"".join(
+            application(environ, lambda s, h, e=None: answer.update(dict(h)))
+        )
+        return answer, body
+
+    first, body = get()
+    assert first["X-Page-Cache"] == "miss"
+
+    def unreachable(*args, **kwargs):
+        raise AssertionError("the shared cache was asked")
+
+    monkeypatch.setattr(type(caches["default"]), "get_many", unreachable)
+    second, again = get()
+    assert second["X-Page-Cache"] == "hit"
+    assert again == body

@@ -206,11 +206,44 @@ def test_article_page_query_count_is_constant(client, django_assert_num_queries,
         other.tags.set(tags[:1])
     SiteConfiguration.load()
     DiscussionSettings.load()
-    # Article, references, tags, related, site configuration, discussion
-    # settings, comment count, threads, replies, "linked from", "mentioned on".
-    with django_assert_num_queries(11):
+    # The article's head fields, discussion settings; then, kept as
+    # fragments: the whole article, tags, site configuration, references,
+    # related, "linked from", "mentioned on", comment count, threads, replies.
+    with django_assert_num_queries(12):
         response = client.get(article.get_absolute_url())
     assert len(response.context["related"]) == min(count, 3)
+
+
+def test_a_reader_the_page_cache_skips_gets_the_shared_parts_from_fragments(
+    client, editor, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from comments.services import moderate_comments
+    from tests.factories import CommentFactory
+
+    article = ArticleFactory(published=True, title="Fragment piece")
+    CommentFactory.create_batch(3, article=article)
+    SiteConfiguration.load()
+    DiscussionSettings.load()
+    client.force_login(editor)  # A session: the whole-page cache is skipped.
+    assert client.get(article.get_absolute_url()).status_code == 200
+    # The article's head fields (the discussion settings are cached too):
+    # its text, its data for search engines, the threads and the lists
+    # around it come from fragments.
+    with django_assert_num_queries(1):
+        response = client.get(article.get_absolute_url())
+    assert response.content.decode().count('class="comment__card"') == 3
+    pending = CommentFactory(
+        article=article, status="pending", body="Newly approved words"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        moderate_comments([pending], status="approved", moderator=editor)
+    assertContains(client.get(article.get_absolute_url()), "Newly approved words")
+
+
+def test_previews_never_use_fragments(editor_client):
+    article = ArticleFactory(title="Draft preview")
+    response = editor_client.get(f"/preview/{article.pk}/")
+    assert response.context["fragment_cache"] == "off"
 
 
 @pytest.mark.parametrize("count", [3, 30])

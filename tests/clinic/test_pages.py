@@ -55,9 +55,31 @@ def test_healthz_reports_ok(client):
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "cache": "ok"},
+        "checks": {"database": "ok", "cache": "ok", "storage": "ok"},
     }
     assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_readyz_reports_ready_once_migrated(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["migrations"] == "ok"
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_media_store_outage(client, monkeypatch):
+    from django.core.files.storage import FileSystemStorage
+
+    def unreachable(storage, name):
+        raise OSError("bucket unreachable")
+
+    monkeypatch.setattr(FileSystemStorage, "exists", unreachable)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["storage"] == "error"
+    assert client.get("/readyz").status_code == 503
 
 
 @pytest.mark.django_db
@@ -82,7 +104,11 @@ def test_healthz_reports_a_cache_outage(client, settings):
     }
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": "ok", "cache": "error"}
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "cache": "error",
+        "storage": "ok",
+    }
 
 
 def test_development_server_serves_uploaded_images():

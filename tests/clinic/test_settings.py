@@ -91,7 +91,7 @@ def test_database_and_cache_come_from_the_environment():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
-        "django.core.cache.backends.redis.RedisCache",
+        "articles.cache.RedisCache",
     ]
 
 

@@ -60,3 +60,41 @@ def test_scheduler_queues_every_periodic_task(capsys):
     out = capsys.readouterr().out
     assert "Queued articles.tasks.publish_scheduled" in out
     assert "Queued comments.tasks.purge_old_comments" in out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queue_is_a_setting_and_app_code_only_uses_the_tasks_api(
+    client, settings, site
+):
+    """
+    Another backend of the Django tasks API (here the dummy one, which only
+    records) takes the app's work with no change to app code: this is how a
+    bigger queue (an RQ or Celery backend) is swapped in.
+    """
+    from django_tasks import default_task_backend
+
+    from comments.forms import form_token
+    from tests.factories import ArticleFactory, UserFactory
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
+    settings.CLINIC_COMMENT_MIN_SECONDS = 0
+    UserFactory(username="mod", role="Moderators", email="mod@clinic.example")
+    article = ArticleFactory(published=True)
+    response = client.post(
+        f"/articles/{article.slug}/comments/",
+        {
+            "body": "Is swimming allowed after a week?",
+            "author_name": "Maya",
+            "author_email": "maya@mail.example",
+            "token": form_token(article.pk),
+        },
+        headers={"X-Request-ID": "swap-1"},
+    )
+    assert response.status_code == 302
+    [queued] = default_task_backend.results
+    assert queued.task.module_path == "articles.tasks.send_email"
+    assert queued.kwargs["recipients"] == ["mod@clinic.example"]
+    assert queued.kwargs["request_id"] == "swap-1"
+    assert mail.outbox == []  # Queued, not run: the other queue's worker would.

@@ -18,7 +18,7 @@ def article(db):
 def post(client, article):
     """Post the comment form as a browser would; return the response."""
 
-    def send(follow=False, ip="203.0.113.7", target=None, **fields):
+    def send(follow=False, ip="203.0.113.7", target=None, headers=None, **fields):
         target = target or article
         data = {
             "body": "Walking helped me more than rest.",
@@ -34,7 +34,7 @@ def post(client, article):
             data,
             follow=follow,
             REMOTE_ADDR=ip,
-            HTTP_USER_AGENT="TestBrowser/1.0",
+            headers={"User-Agent": "TestBrowser/1.0", **(headers or {})},
         )
 
     return send

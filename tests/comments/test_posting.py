@@ -161,6 +161,33 @@ def test_flood_control_also_matches_the_email(post):
     assert response.status_code == 429
 
 
+def test_readers_behind_a_trusted_proxy_are_told_apart(client, post, settings):
+    settings.CLINIC_TRUSTED_PROXIES = ["127.0.0.1"]
+
+    def via_proxy(forwarded, **fields):
+        return post(ip="127.0.0.1", headers={"X-Forwarded-For": forwarded}, **fields)
+
+    assert via_proxy("198.51.100.1").status_code == 302
+    second = via_proxy(
+        "198.51.100.2", body="Another reader.", author_email="lee@mail.example"
+    )
+    assert second.status_code == 302
+    assert [c.ip_hash for c in Comment.objects.order_by("pk")] == [
+        hash_ip("198.51.100.1"),
+        hash_ip("198.51.100.2"),
+    ]
+    # A forged left-most entry does not hide the address the proxy saw.
+    third = via_proxy(
+        "203.0.113.50, 198.51.100.1", body="Third.", author_email="x@mail.example"
+    )
+    assert third.status_code == 429
+
+
+def test_forwarded_for_is_ignored_without_a_trusted_proxy(post):
+    post(ip="203.0.113.7", headers={"X-Forwarded-For": "198.51.100.77"})
+    assert Comment.objects.get().ip_hash == hash_ip("203.0.113.7")
+
+
 def test_flood_window_passes(post):
     post()
     with time_machine.travel(timezone.now() + timezone.timedelta(seconds=16)):
