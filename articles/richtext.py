@@ -210,13 +210,19 @@ def search_snippet(text, words, start_mark="\x02", end_mark="\x03", width=220):
     return mark_safe(escaped.replace(start_mark, "<mark>").replace(end_mark, "</mark>"))
 
 
+# Control characters other than whitespace: a browser never shows them, and
+# PostgreSQL refuses NUL in text, so they are dropped from outside pages.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
 def extract_links(html):
     """
     Return the links in `html` as [(href, anchor text, rel)], in order,
-    skipping fragments, mail and phone links.
+    skipping fragments, mail and phone links. Control characters are dropped.
     """
     links = []
-    for anchor in BeautifulSoup(html or "", "html.parser").find_all("a", href=True):
+    html = CONTROL_CHARACTERS.sub("", html or "")
+    for anchor in BeautifulSoup(html, "html.parser").find_all("a", href=True):
         href = anchor["href"].strip()
         if not href or href.startswith("#"):
             continue

@@ -29,7 +29,7 @@ from .fetch import FetchRefused, fetch
 from .logs import queue
 from .models import Article, Backlink, Link, LinkCheck, Person
 from .pagecache import invalidate_public_pages
-from .richtext import extract_links, sanitize_html, text_summary
+from .richtext import CONTROL_CHARACTERS, extract_links, sanitize_html, text_summary
 from .roles import REVIEWERS
 from .tasks import send_email
 
@@ -316,6 +316,8 @@ def sync_article_links(*, article: Article) -> tuple[int, int]:
 
 def article_for_url(url):
     """Return the published article a URL of this site points at, or None."""
+    if CONTROL_CHARACTERS.search(url):
+        return None
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return None
@@ -421,6 +423,7 @@ def import_backlinks_csv(upload) -> list[dict]:
         first_line = 1
     report = []
     check_url = URLValidator(schemes=["http", "https"])
+    longest = Backlink._meta.get_field("source_url").max_length
     for line, row in enumerate(rows, start=first_line):
         if not any(cell.strip() for cell in row):
             continue
@@ -432,14 +435,24 @@ def import_backlinks_csv(upload) -> list[dict]:
         source, target = row[0].strip(), row[1].strip()
         try:
             check_url(source)
+            if CONTROL_CHARACTERS.search(source):
+                raise ValidationError("control characters")
         except ValidationError:
             entry.update(outcome="refused", reason=_("Not an http(s) address."))
             continue
-        article = (
-            article_for_url(target)
-            if "/" in target
-            else Article.objects.filter(slug=target).first()
-        )
+        if len(source) > longest:
+            entry.update(
+                outcome="refused",
+                reason=_("The address is longer than %(max)d characters.")
+                % {"max": longest},
+            )
+            continue
+        if "/" in target:
+            article = article_for_url(target)
+        elif CONTROL_CHARACTERS.search(target):
+            article = None
+        else:
+            article = Article.objects.filter(slug=target).first()
         if article is None:
             entry.update(outcome="refused", reason=_("No such article: %s") % target)
             continue

@@ -44,7 +44,7 @@ from .models import (
     Tag,
 )
 from .pagecache import generation, public_page
-from .richtext import search_snippet
+from .richtext import CONTROL_CHARACTERS, search_snippet
 
 PREVIEW_SALT = "articles.preview"
 
@@ -342,7 +342,8 @@ class SearchView(ListView):
     max_length = 100
 
     def get(self, request, *args, **kwargs):
-        self.query = " ".join(request.GET.get("q", "").split())
+        query = CONTROL_CHARACTERS.sub("", request.GET.get("q", ""))
+        self.query = " ".join(query.split())
         self.error = ""
         if not self.query and "q" in request.GET:
             self.error = _("Type a word or two to search the articles.")
@@ -555,11 +556,22 @@ def webmention(request):
     target = request.POST.get("target", "").strip()
     if not source or not target:
         return _plain(_("Both source and target are required."), 400)
+    longest = Backlink._meta.get_field("source_url").max_length
     for name, url in (("source", source), ("target", target)):
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or CONTROL_CHARACTERS.search(url)
+        ):
             return _plain(
                 _("The %(name)s must be an http(s) URL.") % {"name": name}, 400
+            )
+        if len(url) > longest:
+            return _plain(
+                _("The %(name)s is too long: at most %(max)d characters.")
+                % {"name": name, "max": longest},
+                400,
             )
     if source.split("#")[0] == target.split("#")[0]:
         return _plain(_("The source and the target must differ."), 400)

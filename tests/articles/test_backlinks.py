@@ -65,6 +65,21 @@ def test_verification_finds_the_link_with_text_and_rel(outside, article):
     assert backlink.first_seen_at == backlink.last_seen_at == backlink.last_checked_at
 
 
+def test_control_characters_on_the_page_are_dropped(outside, article):
+    # PostgreSQL refuses NUL in text; a page carrying one still verifies.
+    page = link_to("kyphoplasty", "balloon\x00 repair\x07").replace(
+        "/articles/", "/articles\x00/", 0
+    )
+    PAGES["/blog"] = (200, page + link_to("kyphoplasty", "balloon\x00 repair\x07"))
+    backlink = Backlink.objects.create(
+        source_url=f"{outside}/blog", target_article=article
+    )
+    verify_backlink(backlink=backlink)
+    backlink.refresh_from_db()
+    assert backlink.status == Backlink.Status.VERIFIED
+    assert backlink.anchor_text == "balloon repair"
+
+
 @pytest.mark.parametrize(
     ("status", "body", "note"),
     [
@@ -124,6 +139,10 @@ def test_webmention_is_advertised_on_articles(client, article):
         ({"source": "ftp://x.example/a", "target": "T"}, "source must be an http(s)"),
         ({"source": "https://x.example/a", "target": "javascript:1"}, "target must"),
         ({"source": "T", "target": "T"}, "must differ"),
+        # PostgreSQL refuses NUL in text, and the column holds 2,000.
+        ({"source": "https://x.example/a\x00", "target": "T"}, "source must be"),
+        ({"source": "https://x.example/a", "target": "T\x00"}, "target must be"),
+        ({"source": "https://x.example/" + "a" * 2000, "target": "T"}, "too long"),
         (
             {"source": "https://x.example/a", "target": "https://other.example/x/"},
             "not a published article",
@@ -140,7 +159,7 @@ def test_webmention_is_advertised_on_articles(client, article):
 def test_bad_webmentions_get_400_with_a_reason(client, article, data, message):
     target = "http://testserver/articles/kyphoplasty/"
     data = {
-        key: value.replace("T", target) if value == "T" else value
+        key: target + value[1:] if value.startswith("T") else value
         for key, value in data.items()
     }
     response = client.post("/webmention/", data)
@@ -289,6 +308,25 @@ def test_csv_import_reports_each_row(editor_client, article):
     ]
     assert Backlink.objects.filter(via="csv").count() == 1
     assertContains(response, "No such article: no-such-article")
+
+
+def test_csv_import_refuses_what_the_database_cannot_hold(editor_client, article):
+    csv_text = (
+        "https://a.example/\x00,kyphoplasty\n"
+        f"https://a.example/{'b' * 2000},kyphoplasty\n"
+        "https://a.example/c,kypho\x00plasty\n"
+        "https://a.example/d,http://testserver/articles/kyphoplasty\x00/\n"
+    )
+    response = editor_client.post(
+        "/admin/articles/backlink/import/",
+        {"file": SimpleUploadedFile("links.csv", csv_text.encode())},
+    )
+    reasons = [row["reason"] for row in response.context["report"]]
+    assert reasons[0] == "Not an http(s) address."
+    assert reasons[1] == "The address is longer than 2000 characters."
+    assert reasons[2].startswith("No such article")
+    assert reasons[3].startswith("No such article")
+    assert not Backlink.objects.exists()
 
 
 def test_csv_import_refuses_a_binary_file(editor_client):

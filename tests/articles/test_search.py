@@ -73,6 +73,12 @@ def test_over_long_query_is_refused_clearly(client, library):
     assertContains(response, "at most 100 characters", status_code=400)
 
 
+def test_control_characters_in_the_query_are_ignored(client, library):
+    # PostgreSQL refuses NUL in a query; a pasted one must not break search.
+    response = client.get("/search/", {"q": "osteo\x00blasts"})
+    assert titles(response) == ["Bone health"]
+
+
 def test_search_box_has_a_label(client):
     response = client.get("/search/")
     assertContains(response, '<label for="search-q">')

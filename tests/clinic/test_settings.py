@@ -34,6 +34,17 @@ def run_python(code, **env):
     )
 
 
+def test_an_empty_database_url_means_sqlite():
+    result = run_python(
+        "import django; django.setup(); from django.db import connection;"
+        "print(connection.vendor)",
+        DATABASE_URL="",
+        DJANGO_DEBUG="1",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "sqlite"
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
