@@ -1,5 +1,8 @@
+import io
+
 import pytest
 from django.contrib.messages import constants
+from django.core.management import call_command
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles import services
@@ -58,6 +61,18 @@ def test_admin_edit_empties_the_cache(
     client.cookies.clear()
     response = client.get("/")
     assert response["X-Page-Cache"] == "miss"
+
+
+def test_refresh_pages_command_empties_the_cache(client):
+    article = ArticleFactory(published=True, title="Built by the old code")
+    assertContains(client.get("/"), "Built by the old code")
+    # A change that bypasses the models' signals, as a deploy's new templates do.
+    Article.objects.filter(pk=article.pk).update(title="Built by the new code")
+    assertContains(client.get("/"), "Built by the old code")
+    out = io.StringIO()
+    call_command("refresh_pages", stdout=out)
+    assert "stale" in out.getvalue()
+    assertContains(client.get("/"), "Built by the new code")
 
 
 def test_logged_in_staff_always_get_fresh_pages(editor_client):

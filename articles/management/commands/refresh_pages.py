@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from articles.pagecache import invalidate_public_pages
+
+
+class Command(BaseCommand):
+    help = (
+        "Make every cached public page and page part stale, so that readers "
+        "get pages built by the code now deployed. Run it after an upgrade."
+    )
+
+    def handle(self, *args, **options):
+        generation = invalidate_public_pages()
+        self.stdout.write(f"Cached pages are stale; content generation {generation}.")
