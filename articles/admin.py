@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -25,6 +26,7 @@ from .models import (
     SiteConfiguration,
     Tag,
 )
+from .richtext import outside_image_hosts
 from .tasks import verify_backlink_task
 from .views import preview_url
 
@@ -244,6 +246,19 @@ class ArticleAdmin(PublicContentAdmin, CompareVersionAdmin):
                 request,
                 _("The old address %(path)s now redirects to the new one.")
                 % {"path": old_path},
+            )
+        outside = outside_image_hosts(
+            obj.body, services.site_hosts(), settings.CLINIC_MEDIA_ORIGINS
+        )
+        if outside:
+            messages.warning(
+                request,
+                _(
+                    "Readers' browsers will not show the images this article "
+                    "takes from other sites (%(hosts)s). Upload them with the "
+                    "editor's image button instead."
+                )
+                % {"hosts": ", ".join(outside)},
             )
         if before and before.has_current_sign_off and not obj.reviewed_by_id:
             messages.warning(

@@ -102,6 +102,25 @@ def is_external(href):
     return urlsplit(href.strip()).scheme in {"http", "https"}
 
 
+def outside_image_hosts(html, own_hosts, allowed_origins=()):
+    """
+    Return the hosts of `<img>` sources in `html` that are neither this site
+    (`own_hosts`) nor one of `allowed_origins` ("https://media.example"):
+    the public pages' Content-Security-Policy does not let browsers load them.
+    """
+    allowed = {origin.rstrip("/").lower() for origin in allowed_origins}
+    hosts = []
+    for image in BeautifulSoup(html or "", "html.parser").find_all("img", src=True):
+        parts = urlsplit(image["src"].strip())
+        if not parts.netloc or parts.scheme == "data":
+            continue
+        host = (parts.hostname or "").lower()
+        origin = f"{parts.scheme}://{parts.netloc}".lower()
+        if host not in own_hosts and origin not in allowed and host not in hosts:
+            hosts.append(host)
+    return hosts
+
+
 def sanitize_html(html):
     """
     Return `html` reduced to the article allow-list.

@@ -243,7 +243,7 @@ def record_slug_change(*, article: Article, old_path: str) -> Redirect | None:
     return redirect
 
 
-def _site_hosts():
+def site_hosts():
     hosts = {host.lower() for host in settings.ALLOWED_HOSTS if "*" not in host}
     hosts.add(Site.objects.get_current().domain.lower())
     return {host.lstrip(".") for host in hosts}
@@ -264,7 +264,7 @@ def _article_slug(path):
 
 def _links_in(article):
     """Return unsaved Links for the links in `article`'s body."""
-    hosts = _site_hosts()
+    hosts = site_hosts()
     found, slugs = [], {}
     for href, text, rel in extract_links(article.body):
         parts = urlsplit(href)
@@ -321,7 +321,7 @@ def article_for_url(url):
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return None
-    if (parts.netloc or "").lower() not in _site_hosts():
+    if (parts.netloc or "").lower() not in site_hosts():
         return None
     slug = _article_slug(parts.path or "/")
     if not slug:

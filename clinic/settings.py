@@ -281,7 +281,7 @@ X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): public pages run only the site's own
 # script files, with no inline script or style. The admin adds what its
 # rich-text editor needs (see articles/middleware.py).
-_MEDIA_ORIGINS = env_list("CLINIC_MEDIA_ORIGINS")
+CLINIC_MEDIA_ORIGINS = _MEDIA_ORIGINS = env_list("CLINIC_MEDIA_ORIGINS")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

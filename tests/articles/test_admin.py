@@ -183,6 +183,30 @@ def test_editing_content_after_sign_off_warns(editor_client):
     assertContains(response, "voided the medical sign-off")
 
 
+def test_images_from_other_sites_are_flagged_on_save(editor_client, settings):
+    settings.CLINIC_MEDIA_ORIGINS = ["https://media.clinic.example"]
+    article = ArticleFactory()
+    body = (
+        '<p><img src="https://hotlink.example/spine.png" alt="Spine"></p>'
+        '<p><img src="https://media.clinic.example/x.png" alt="Ours, in the bucket">'
+        '<img src="/media/articles/y.png" alt="Ours"></p>'
+    )
+    response = editor_client.post(
+        change_url(article), form_data(article, body=body), follow=True
+    )
+    assertContains(response, "will not show the images")
+    assertContains(response, "(hotlink.example)")
+    article.refresh_from_db()
+    assert "hotlink.example/spine.png" in article.body
+    # Only the site's own images: no warning.
+    response = editor_client.post(
+        change_url(article),
+        form_data(article, body='<p><img src="/media/articles/y.png" alt="Ours"></p>'),
+        follow=True,
+    )
+    assertNotContains(response, "will not show the images")
+
+
 def test_review_overdue_filter(editor_client):
     ArticleFactory(published=True, title="Stale advice", next_review_at=None)
     Article.objects.update(next_review_at=timezone.localdate() - timedelta(days=1))
