@@ -453,17 +453,8 @@ class BacklinkAdmin(PublicContentAdmin):
         "last_seen_at",
         "last_checked_at",
     )
-    readonly_fields = (
-        "status",
-        "referring_domain",
-        "anchor_text",
-        "rel_flags",
-        "via",
-        "check_note",
-        "first_seen_at",
-        "last_seen_at",
-        "last_checked_at",
-    )
+    # Everything after the editable three is found by checking the page.
+    readonly_fields = fields[3:]
     actions = ("approve", "reject", "verify_now")
     change_list_template = "admin/articles/backlink/change_list.html"
 

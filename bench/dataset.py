@@ -132,46 +132,37 @@ def _derive(article):
     article.review_fingerprint = article.fingerprint()
 
 
+def _approved(rng, article, name, stamp, words, **tree):
+    """An approved comment by `name` of `words` (low, high) random words."""
+    body = _paragraph(rng, rng.randint(*words))
+    return Comment(
+        article=article,
+        author_name=name,
+        author_email=f"{name.lower().replace(' ', '')}@example.net",
+        body=body,
+        body_html=body_to_html(body),
+        status=Comment.Status.APPROVED,
+        created_at=stamp,
+        moderated_at=stamp,
+        **tree,
+    )
+
+
 def _comments(rng, article, threads, now):
     """Approve `threads` threads of a top-level comment and two replies."""
     stamp = now - timedelta(days=30)
     roots = []
     for n in range(threads):
         stamp += timedelta(minutes=7)
-        roots.append(
-            Comment(
-                article=article,
-                author_name=f"Reader {n}",
-                author_email=f"reader{n}@example.net",
-                body=_paragraph(rng, rng.randint(20, 80)),
-                status=Comment.Status.APPROVED,
-                created_at=stamp,
-                moderated_at=stamp,
-            )
-        )
-    for comment in roots:
-        comment.body_html = body_to_html(comment.body)
+        roots.append(_approved(rng, article, f"Reader {n}", stamp, (20, 80)))
     Comment.objects.bulk_create(roots)
     replies = []
     for root in roots:
         for n in range(2):
             stamp += timedelta(minutes=3)
-            replies.append(
-                Comment(
-                    article=article,
-                    parent=root,
-                    root=root,
-                    depth=2,
-                    author_name=f"Replier {root.pk}-{n}",
-                    author_email=f"replier{root.pk}-{n}@example.net",
-                    body=_paragraph(rng, rng.randint(15, 60)),
-                    status=Comment.Status.APPROVED,
-                    created_at=stamp,
-                    moderated_at=stamp,
-                )
-            )
-    for comment in replies:
-        comment.body_html = body_to_html(comment.body)
+            name = f"Replier {root.pk}-{n}"
+            tree = {"parent": root, "root": root, "depth": 2}
+            replies.append(_approved(rng, article, name, stamp, (15, 60), **tree))
     Comment.objects.bulk_create(replies)
 
 
