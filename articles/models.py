@@ -1,5 +1,6 @@
 import hashlib
 import math
+import re
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -742,7 +743,7 @@ class Reference(models.Model):
                 _('A DOI starts with "10.", for example 10.1000/xyz123.'),
                 code="invalid_doi",
             )
-        if self.pmid and not self.pmid.isdigit():
+        if self.pmid and not re.fullmatch(r"[0-9]+", self.pmid):
             errors["pmid"] = ValidationError(
                 _("A PubMed ID has digits only."), code="invalid_pmid"
             )

@@ -5,6 +5,7 @@ publication, and redirects. Views, admin actions and commands call these.
 
 import csv
 import io
+import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -516,8 +517,9 @@ def _apply_probe(check, outcome, now):
         check.status = LinkCheck.Status.BROKEN if broken else LinkCheck.Status.RETRYING
         wait = timedelta(hours=2**check.failures)
         retry_after = outcome.get("retry_after", "")
-        if retry_after.isdigit():
-            wait = max(wait, timedelta(seconds=int(retry_after)))
+        if re.fullmatch(r"[0-9]{1,9}", retry_after):
+            # Honoured up to a month; a server cannot put us off for years.
+            wait = max(wait, timedelta(seconds=min(int(retry_after), 30 * 86400)))
         check.next_check_at = now + wait
         return
     check.status, check.failures = LinkCheck.Status.BROKEN, check.failures + 1

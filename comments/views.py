@@ -1,4 +1,5 @@
 import json
+import re
 import secrets
 from urllib.parse import quote, urlsplit
 
@@ -23,6 +24,10 @@ from .models import Comment, DiscussionSettings
 AWAITING_SALT = "comments.awaiting"
 REMEMBER_COOKIE = "comment_author"
 READER_COOKIE = "reader"
+#: What the reader cookie holds (secrets.token_hex(16)); anything else is replaced.
+READER_ID = re.compile(r"[0-9a-f]{32}")
+#: A row number: ASCII digits only ("²".isdigit() is true), and not too many.
+ASCII_NUMBER = re.compile(r"[0-9]{1,18}")
 PAGE_PARAM = "comments"
 
 
@@ -91,7 +96,7 @@ def comment_section(request, article, form=None):
     closed = services.comments_closed(article, config)
     number = request.GET.get(PAGE_PARAM, "")
     # Anything else shows the first page; it must not make new cache keys.
-    number = number if number.isdigit() and len(number) <= 4 else "1"
+    number = number if ASCII_NUMBER.fullmatch(number) and len(number) <= 4 else "1"
     threads = SimpleLazyObject(lambda: thread_page(article, config, number))
     awaiting = _awaiting(request, article)
     reply_to = None
@@ -99,9 +104,12 @@ def comment_section(request, article, form=None):
         form = CommentForm(article=article)
         reply_to = _reply_target(request, article, form)
     elif form is not None:
-        reply_to = Comment.objects.filter(
-            pk=form.data.get("parent") or 0, article=article
-        ).first()
+        parent = form.data.get("parent", "")
+        reply_to = (
+            Comment.objects.filter(pk=parent, article=article).first()
+            if ASCII_NUMBER.fullmatch(parent)
+            else None
+        )
     return {
         "comment_config": config,
         "comments_closed": closed,
@@ -123,7 +131,7 @@ def comment_section(request, article, form=None):
 
 def _reply_target(request, article, form):
     pk = request.GET.get("replyto", "")
-    if not pk.isdigit():
+    if not ASCII_NUMBER.fullmatch(pk):
         return None
     parent = Comment.objects.approved().filter(pk=pk, article=article).first()
     if parent is not None:
@@ -261,7 +269,9 @@ def flag(request, pk):
     comment = get_object_or_404(Comment.objects.approved(), pk=pk)
     if not _same_origin(request):
         return HttpResponseForbidden(_("Reports must be sent from this site."))
-    reporter = request.COOKIES.get(READER_COOKIE) or secrets.token_hex(16)
+    reporter = request.COOKIES.get(READER_COOKIE, "")
+    if not READER_ID.fullmatch(reporter):
+        reporter = secrets.token_hex(16)
     if services.flag_comment(comment=comment, reporter=reporter):
         messages.success(request, _("Thank you. A moderator will look at it."))
     else:

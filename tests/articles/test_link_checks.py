@@ -12,17 +12,19 @@ from tests.factories import ArticleFactory
 pytestmark = pytest.mark.django_db
 
 BARRIER = threading.Barrier(2, timeout=5)
-STATE = {"flaky": 503}
+STATE = {"flaky": 503, "retry_after": ""}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def answer(self, status, location=None):
+    def answer(self, status, location=None, retry_after=None):
         self.send_response(status)
         if location:
             self.send_header("Location", location)
+        if retry_after:
+            self.send_header("Retry-After", retry_after)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -42,6 +44,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.answer(503)
         if self.path == "/limited":
             return self.answer(429)
+        if self.path == "/later":
+            return self.answer(429, retry_after=STATE["retry_after"])
         if self.path == "/flaky":
             return self.answer(STATE["flaky"])
         if self.path.startswith("/together/"):
@@ -92,6 +96,27 @@ def test_server_errors_become_broken_only_after_repeated_failures(outside):
     assert statuses == ["retrying", "retrying", "broken"]
     check = status_of(outside, "/limited")
     assert check.next_check_at > check.last_checked_at
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "wait"),
+    [
+        ("86400", timezone.timedelta(days=1)),
+        # Our own back-off (two hours after a first failure) when the header
+        # is not a plain number of seconds, and at most a month.
+        ("\u00b2", timezone.timedelta(hours=2)),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", timezone.timedelta(hours=2)),
+        ("999999999", timezone.timedelta(days=30)),
+    ],
+)
+def test_retry_after_is_honoured_within_reason(outside, retry_after, wait):
+    STATE["retry_after"] = retry_after
+    article_linking(outside, "/later")
+    now = timezone.now()
+    check_outbound_links(now=now)
+    check = status_of(outside, "/later")
+    assert check.status == "retrying"
+    assert check.next_check_at == now + wait
 
 
 def test_a_recovered_url_is_working_again(outside):
