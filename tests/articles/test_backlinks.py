@@ -47,13 +47,20 @@ def link_to(slug, text="a good guide", rel=""):
     )
 
 
-def test_verification_finds_the_link_with_text_and_rel(outside, article):
-    PAGES["/blog"] = (200, link_to("kyphoplasty", "balloon repair", "nofollow ugc"))
+def verified_page(outside, article, body):
+    """Serve `body` at /blog, verify a backlink from it; return the backlink."""
+    PAGES["/blog"] = (200, body)
     backlink = Backlink.objects.create(
         source_url=f"{outside}/blog", target_article=article
     )
     verify_backlink(backlink=backlink)
     backlink.refresh_from_db()
+    return backlink
+
+
+def test_verification_finds_the_link_with_text_and_rel(outside, article):
+    body = link_to("kyphoplasty", "balloon repair", "nofollow ugc")
+    backlink = verified_page(outside, article, body)
     assert backlink.status == Backlink.Status.VERIFIED
     assert backlink.anchor_text == "balloon repair"
     assert (backlink.is_nofollow, backlink.is_ugc, backlink.is_sponsored) == (
@@ -67,15 +74,9 @@ def test_verification_finds_the_link_with_text_and_rel(outside, article):
 
 def test_control_characters_on_the_page_are_dropped(outside, article):
     # PostgreSQL refuses NUL in text; a page carrying one still verifies.
-    page = link_to("kyphoplasty", "balloon\x00 repair\x07").replace(
-        "/articles/", "/articles\x00/", 0
-    )
-    PAGES["/blog"] = (200, page + link_to("kyphoplasty", "balloon\x00 repair\x07"))
-    backlink = Backlink.objects.create(
-        source_url=f"{outside}/blog", target_article=article
-    )
-    verify_backlink(backlink=backlink)
-    backlink.refresh_from_db()
+    body = link_to("kyphoplasty", "balloon\x00 repair\x07")
+    body = body.replace("/articles/", "/articles\x00/")
+    backlink = verified_page(outside, article, body)
     assert backlink.status == Backlink.Status.VERIFIED
     assert backlink.anchor_text == "balloon repair"
 
