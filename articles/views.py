@@ -598,11 +598,11 @@ def hub_figures():
     articles with `mention_count`). They scan every public backlink, so they
     are kept in the cache until published content or backlinks change.
     """
-    key = f"hub:figures:{generation()}"
     try:
+        key = f"hub:figures:{generation()}"
         figures = cache.get(key)
     except Exception:  # A cache outage must not take the page down.
-        figures = None
+        key = figures = None
     if figures is not None:
         return figures
     public = Backlink.objects.public()
@@ -623,8 +623,9 @@ def hub_figures():
         .only("pk", "title", "slug")[:50]
     )
     figures = {"domains": list(domains), "articles": list(articles)}
-    with contextlib.suppress(Exception):
-        cache.set(key, figures, settings.CLINIC_HUB_FIGURES_SECONDS)
+    if key is not None:
+        with contextlib.suppress(Exception):
+            cache.set(key, figures, settings.CLINIC_HUB_FIGURES_SECONDS)
     return figures
 
 

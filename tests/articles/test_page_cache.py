@@ -6,7 +6,7 @@ from django.core.management import call_command
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles import services
-from articles.models import Article
+from articles.models import Article, Backlink
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +117,13 @@ def test_pages_still_serve_when_the_cache_is_down(client, settings):
     }
     article = ArticleFactory(published=True, title="Still readable")
     assertContains(client.get(article.get_absolute_url()), "Still readable")
+    Backlink.objects.create(
+        source_url="https://friends.example/post",
+        target_article=article,
+        status=Backlink.Status.VERIFIED,
+        is_approved=True,
+    )
+    assertContains(client.get("/hub/"), "friends.example")
 
 
 def test_a_page_that_used_a_csrf_token_is_not_cached(rf, settings):
