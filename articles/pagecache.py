@@ -14,7 +14,8 @@ Two layers share the generation: `public_page` caches a view's rendered
 content (it works under any handler, the test client included), and
 `CachedPagesApp` wraps the WSGI application so that a page already served
 once is answered, with every header the middleware added, before Django
-builds a request object at all.
+builds a request object at all. Under the WSGI layer `public_page` leaves the
+storing to it, so each page is kept once.
 """
 
 import contextlib
@@ -33,6 +34,9 @@ from django.http.request import split_domain_port, validate_host
 from . import logs
 
 GENERATION_KEY = "pages:generation"
+#: Set in the WSGI environ by CachedPagesApp when it will store the response
+#: itself, so that `public_page` does not keep a second copy.
+STORED_BY_WSGI = "clinic.page_cache"
 
 
 def generation():
@@ -72,6 +76,11 @@ def public_page(view):
         timeout = settings.CLINIC_PAGE_CACHE_SECONDS
         if not timeout or not _cacheable_request(request):
             return view(request, *args, **kwargs)
+        if request.META.get(STORED_BY_WSGI):
+            # CachedPagesApp looked for this page already and keeps it.
+            response = view(request, *args, **kwargs)
+            response["X-Page-Cache"] = "miss"
+            return response
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
         try:
             key = f"pages:{generation()}:{digest}"
@@ -140,28 +149,29 @@ class CachedPagesApp:
         key = self._key(environ)
         if key is None:
             return self.application(environ, start_response)
-        generation, read_at = self._generation
+        current, read_at = self._generation
         fresh = time.monotonic() - read_at < settings.CLINIC_PAGE_CACHE_LOCAL_SECONDS
         entry = self._local.get(key) if fresh else None
-        if entry is None or entry[0] != generation:
+        if entry is None or entry[0] != current:
             try:
                 found = cache.get_many([GENERATION_KEY, key])
+                # An empty cache starts at the first generation.
+                current = found.get(GENERATION_KEY) or generation()
             except Exception:  # A cache outage must not take pages down.
                 return self.application(environ, start_response)
-            generation = found.get(GENERATION_KEY)
-            self._generation = (generation, time.monotonic())
+            self._generation = (current, time.monotonic())
             entry = found.get(key)
-            if entry is not None and entry[0] == generation:
+            if entry is not None and entry[0] == current:
                 self._keep(key, entry)
-        if entry is not None and generation is not None and entry[0] == generation:
+        if entry is not None and entry[0] == current:
             _, status, headers, body = entry
-            current = logs.log_cached_request(environ, status, started)
+            request_id = logs.log_cached_request(environ, status, started)
             start_response(
                 status,
-                [*headers, ("X-Page-Cache", "hit"), ("X-Request-ID", current)],
+                [*headers, ("X-Page-Cache", "hit"), ("X-Request-ID", request_id)],
             )
             return [body]
-        return self._render_and_store(environ, start_response, key, generation)
+        return self._render_and_store(environ, start_response, key, current)
 
     def _keep(self, key, entry):
         """Keep `entry` in this process's memory, dropping the oldest."""
@@ -177,19 +187,19 @@ class CachedPagesApp:
                 _, dropped = self._local.popitem(last=False)
                 self._local_bytes -= len(dropped[3])
 
-    def _render_and_store(self, environ, start_response, key, generation):
+    def _render_and_store(self, environ, start_response, key, current):
         captured = {}
 
         def capture(status, headers, exc_info=None):
             captured["status"], captured["headers"] = status, headers
             return start_response(status, headers, exc_info)
 
+        environ[STORED_BY_WSGI] = True
         result = self.application(environ, capture)
         headers = captured.get("headers", [])
         names = {name.lower() for name, _ in headers}
         if (
-            generation is None
-            or not captured.get("status", "").startswith("200")
+            not captured.get("status", "").startswith("200")
             or "x-page-cache" not in names
             or "set-cookie" in names
         ):
@@ -204,7 +214,7 @@ class CachedPagesApp:
             for n, v in headers
             if n.lower() not in ("x-page-cache", "x-request-id")
         ]
-        entry = (generation, captured["status"], kept, body)
+        entry = (current, captured["status"], kept, body)
         with contextlib.suppress(Exception):
             cache.set(key, entry, settings.CLINIC_PAGE_CACHE_SECONDS)
         self._keep(key, entry)

@@ -212,6 +212,25 @@ def test_served_pages_come_from_the_cache_with_every_header(
     assert b"Served piece" in body
 
 
+def test_a_served_page_is_stored_once(wsgi_get, monkeypatch):
+    from django.core.cache import caches
+
+    backend = type(caches["default"])
+    stored = []
+    real_set = backend.set
+
+    def recording_set(self, key, *args, **kwargs):
+        stored.append(key)
+        return real_set(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "set", recording_set)
+    article = ArticleFactory(published=True)
+    wsgi_get(article.get_absolute_url())
+    pages = [key for key in stored if key.startswith("pages:")]
+    assert len(pages) == 1
+    assert pages[0].startswith("pages:wsgi:")
+
+
 def test_served_cache_is_bypassed_for_sessions_http_and_stale_pages(wsgi_get, settings):
     settings.SECURE_SSL_REDIRECT = True
     article = ArticleFactory(published=True, title="Bypassed piece")
