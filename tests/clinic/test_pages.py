@@ -42,6 +42,21 @@ def test_server_error_page_renders_without_a_database(rf):
     assert b"Something went wrong on our side" in response.content
 
 
+def test_a_database_outage_gets_the_503_page_with_retry_after(rf):
+    from django.db import OperationalError
+
+    from articles.views import server_error
+
+    try:
+        raise OperationalError("connection refused")
+    except OperationalError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert b"We will be back in a moment" in response.content
+    assert b"site.css" in response.content
+
+
 @pytest.mark.django_db
 def test_stylesheet_is_served(client):
     response = client.get("/static/css/site.css")
