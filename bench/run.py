@@ -239,35 +239,17 @@ def search_plan(word):
 
 
 @contextmanager
-def gunicorn(app, port, env, **extra):
-    """Run gunicorn with the production config on `port` until the block ends."""
-    environ = {**os.environ, **env, **extra, "GUNICORN_BIND": f"127.0.0.1:{port}"}
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "-c",
-            str(ROOT / "deploy" / "gunicorn.conf.py"),
-            app,
-        ],
-        cwd=ROOT,
-        env=environ,
-    )
+def gunicorn(app, env, **extra):
+    """Run gunicorn with the production config until the block ends; yield
+    its base URL."""
+    from tests.servers import Gunicorn
+
+    server = Gunicorn({**os.environ, **env, **extra}, app=app)
+    server.start()
     try:
-        deadline = time.monotonic() + 30
-        while not reachable("127.0.0.1", port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn {app} did not start on port {port}")
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
+        yield server.url
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        server.stop()
 
 
 def wrk(url):
@@ -382,13 +364,10 @@ def served(env, slugs, search_word):
     """Alternate wrk runs of our pages with the static ceiling."""
     page = f"/articles/{slugs['article_60']}/"
     with (
-        gunicorn("clinic.wsgi", free_port(), env) as cached,
-        gunicorn(
-            "clinic.wsgi", free_port(), env, CLINIC_PAGE_CACHE_SECONDS="0"
-        ) as uncached,
+        gunicorn("clinic.wsgi", env) as cached,
+        gunicorn("clinic.wsgi", env, CLINIC_PAGE_CACHE_SECONDS="0") as uncached,
         gunicorn(
             "clinic.wsgi",
-            free_port(),
             env,
             CLINIC_PAGE_CACHE_SECONDS="0",
             CLINIC_FRAGMENT_CACHE_SECONDS="0",
@@ -399,7 +378,6 @@ def served(env, slugs, search_word):
         ceiling_file.write_bytes(body)
         with gunicorn(
             "bench.ceiling:app",
-            free_port(),
             env,
             BENCH_CEILING_FILE=str(ceiling_file),
         ) as ceiling:

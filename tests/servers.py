@@ -1,7 +1,8 @@
 """
-Real servers for the load, fault and scale-out tests. Each one is started by
-the test on a free port of 127.0.0.1, in a directory of its own, and stopped
-by it: a PostgreSQL cluster, Redis, gunicorn running the project, nginx.
+Real servers for the load, fault and scale-out tests and for the benchmark.
+Each one is started on a free port of 127.0.0.1, in a directory of its own,
+and stopped by whoever started it: a PostgreSQL cluster, Redis, gunicorn
+running the project.
 """
 
 import contextlib
@@ -91,30 +92,46 @@ class Postgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-class Redis:
-    """A Redis server of its own, which a test may stop and start."""
+class ListeningServer:
+    """A process serving on a free port of 127.0.0.1; a test may stop and
+    start it. Subclasses say how to run it."""
+
+    #: Seconds to wait for the process to finish after SIGTERM.
+    stop_seconds = 10
 
     def __init__(self):
         self.port = free_port()
         self.process = None
 
-    @property
-    def url(self):
-        return f"redis://127.0.0.1:{self.port}/0"
+    def command(self):
+        """Return (argv, keyword arguments for subprocess.Popen)."""
+        raise NotImplementedError
 
     def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
+        argv, options = self.command()
+        self.process = subprocess.Popen(argv, **options)
         wait_for_port(self.port, process=self.process)
 
     def stop(self):
         if self.process is not None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=self.stop_seconds)
             self.process = None
+
+
+class Redis(ListeningServer):
+    """A Redis server of its own."""
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def command(self):
+        return (
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no"],
+            {"stdout": subprocess.DEVNULL},
+        )  # fmt: skip
 
 
 def production_env(**extra):
@@ -150,30 +167,24 @@ def manage(env, *args, check=True):
     return result
 
 
-class Gunicorn:
+class Gunicorn(ListeningServer):
     """The project under gunicorn with the production config file."""
 
-    def __init__(self, env, *, workers=2):
-        self.port = free_port()
+    stop_seconds = 30
+
+    def __init__(self, env, *, workers=2, app="clinic.wsgi"):
+        super().__init__()
+        self.app = app
         self.env = {**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}",
                     "GUNICORN_WORKERS": str(workers)}  # fmt: skip
-        self.process = None
 
     @property
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self):
-        self.process = subprocess.Popen(
+    def command(self):
+        return (
             [str(VENV_BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py",
-             "clinic.wsgi"],
-            cwd=ROOT,
-            env=self.env,
+             self.app],
+            {"cwd": ROOT, "env": self.env},
         )  # fmt: skip
-        wait_for_port(self.port, process=self.process)
-
-    def stop(self):
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-            self.process = None
