@@ -55,6 +55,11 @@ class JSONFormatter(logging.Formatter):
         return json.dumps(line, default=str)
 
 
+def _given_or_new_id(given):
+    """Return the proxy's request id when it looks like one, else a new id."""
+    return given if _VALID_ID.match(given) else uuid.uuid4().hex
+
+
 def _masked_path(request):
     match = getattr(request, "resolver_match", None)
     path = request.path
@@ -72,8 +77,7 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        given = request.headers.get("X-Request-ID", "")
-        current = given if _VALID_ID.match(given) else uuid.uuid4().hex
+        current = _given_or_new_id(request.headers.get("X-Request-ID", ""))
         token = request_id.set(current)
         started = time.perf_counter()
         try:
@@ -97,8 +101,7 @@ class RequestLogMiddleware:
 def log_cached_request(environ, status, started):
     """Log a page answered from the cache before Django saw it; return the
     request id it was given."""
-    given = environ.get("HTTP_X_REQUEST_ID", "")
-    current = given if _VALID_ID.match(given) else uuid.uuid4().hex
+    current = _given_or_new_id(environ.get("HTTP_X_REQUEST_ID", ""))
     logger.info(
         "request",
         extra={
