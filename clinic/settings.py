@@ -281,13 +281,13 @@ X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): public pages run only the site's own
 # script files, with no inline script or style. The admin adds what its
 # rich-text editor needs (see articles/middleware.py).
-CLINIC_MEDIA_ORIGINS = _MEDIA_ORIGINS = env_list("CLINIC_MEDIA_ORIGINS")
+CLINIC_MEDIA_ORIGINS = env_list("CLINIC_MEDIA_ORIGINS")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *_MEDIA_ORIGINS],
+        "img-src": ["'self'", "data:", *CLINIC_MEDIA_ORIGINS],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "form-action": ["'self'"],
