@@ -46,17 +46,21 @@ format: install-dev
 migrations-check: install-dev
 	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
 
-# PYTEST_ARGS narrows a run, e.g. PYTEST_ARGS='-m "not security"'.
+# The attack, load, fault and scale-out tests run on their own (below).
+# PYTEST_ARGS changes the selection, e.g. PYTEST_ARGS='tests/comments' or
+# PYTEST_ARGS= for every test.
+PYTEST_ARGS ?= -m "not security and not scaleout"
+
 test: lint migrations-check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Attack, load and fault tests (PostgreSQL, Redis and Chromium when present).
 test-security: install-dev
-	$(BIN)/python -m pytest -m security --no-cov $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m security --no-cov
 
 # Two app servers behind nginx with PostgreSQL, Redis, a worker and S3.
 test-scaleout: install-dev
-	$(BIN)/python -m pytest -m scaleout --no-cov $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m scaleout --no-cov
 
 bench: install
 	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }

@@ -26,12 +26,13 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinic.roles import REVIEWERS
+
 from .fetch import FetchRefused, fetch
 from .logs import queue
 from .models import Article, Backlink, Link, LinkCheck, Person
 from .pagecache import invalidate_public_pages
 from .richtext import CONTROL_CHARACTERS, extract_links, sanitize_html, text_summary
-from .roles import REVIEWERS
 from .tasks import send_email
 
 

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "axes",
     "articles",
     "comments",
+    # Last: its post_migrate receiver grants permissions of every app above.
+    "clinic",
 ]
 
 MIDDLEWARE = [

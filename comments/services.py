@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _, ngettext
 
 from articles.logs import queue
 from articles.pagecache import invalidate_public_pages
-from articles.roles import MODERATORS
 from articles.services import site_url
 from articles.tasks import send_email
+from clinic.roles import MODERATORS
 
 from .models import Comment, DiscussionSettings, Flag, hash_ip
 

@@ -87,15 +87,11 @@ def _test_settings(settings, tmp_path):
 
 @pytest.fixture
 def site(db):
-    """The current Site, recreated if an earlier transactional test flushed
-    the rows the migrations made."""
+    """The current Site (its cached copy may predate a flush)."""
     from django.contrib.sites.models import Site
 
     Site.objects.clear_cache()
-    site, _ = Site.objects.get_or_create(
-        pk=1, defaults={"domain": "example.com", "name": "example.com"}
-    )
-    return site
+    return Site.objects.get_current()
 
 
 @pytest.fixture
@@ -147,18 +143,10 @@ def browser_page(live_server, monkeypatch):
     running in this thread, which Django's async-safety check would then see
     in every later test.
     """
-    from django.apps import apps
     from django.contrib.sites.models import Site
     from playwright.sync_api import sync_playwright
 
-    from articles.roles import sync_roles
-
-    # An earlier transactional test may have flushed what migrations create.
-    Site.objects.get_or_create(
-        pk=1, defaults={"domain": "example.com", "name": "example.com"}
-    )
     Site.objects.clear_cache()
-    sync_roles(apps)
     # The test's own ORM calls stay synchronous and safe while it runs.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:

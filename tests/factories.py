@@ -1,14 +1,12 @@
 import io
 
 import factory
-from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image as PILImage
 
 from articles.models import Article, Category, Image, Person, Reference, Tag
-from articles.roles import sync_roles
 from comments.models import Comment
 
 
@@ -34,9 +32,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(self, create, group_name, **kwargs):
         if create and group_name:
-            if not Group.objects.filter(name=group_name).exists():
-                # A transactional test flushed the groups the migrations made.
-                sync_roles(django_apps)
             self.groups.add(Group.objects.get(name=group_name))
         if create:
             self.save()

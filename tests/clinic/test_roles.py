@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import Group, User
+from django.contrib.sites.models import Site
 from django.core.management import CommandError, call_command
 
 
@@ -71,3 +72,14 @@ def test_create_user_stops_when_the_prompted_passwords_differ(monkeypatch):
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
     with pytest.raises(CommandError, match="differ"):
         call_command("create_user", "pat", role="moderator")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_role_groups_and_site_come_back_after_a_flush():
+    # A transactional test empties every table when it ends; the next test
+    # must still find what the migrations made.
+    call_command("flush", interactive=False, verbosity=0)
+    editors = Group.objects.get(name="Editors")
+    assert editors.permissions.filter(codename="change_article").exists()
+    assert Group.objects.filter(name="Moderators").exists()
+    assert Site.objects.filter(pk=1).exists()

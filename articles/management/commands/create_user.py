@@ -6,7 +6,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.roles import ROLE_GROUPS
+from clinic.roles import ROLE_GROUPS
 
 
 class Command(BaseCommand):

@@ -24,8 +24,8 @@ from articles.models import (
     Reference,
     Tag,
 )
-from articles.roles import ROLE_GROUPS, sync_roles
 from articles.services import sync_article_links
+from clinic.roles import ROLE_GROUPS, sync_roles
 from comments.models import Comment
 
 #: (username, role, password, full name). Local demo only: the passwords are

@@ -1,0 +1,119 @@
+"""
+The clinic's roles, as Django groups with their permissions.
+
+Each role is a group; `sync_roles()` makes the groups match this table. It
+runs after every `migrate` (and every `flush`, which tests use) through the
+`post_migrate` signal, so the groups always exist with every permission.
+Older data migrations call it too, through `sync_roles_migration`.
+"""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.db import DEFAULT_DB_ALIAS, router
+
+EDITORS = "Editors"
+REVIEWERS = "Medical reviewers"
+MODERATORS = "Moderators"
+
+_EDITORIAL = [
+    "articles.add_article",
+    "articles.change_article",
+    "articles.view_article",
+    "articles.delete_article",
+    "articles.add_category",
+    "articles.change_category",
+    "articles.view_category",
+    "articles.add_tag",
+    "articles.change_tag",
+    "articles.view_tag",
+    "articles.add_person",
+    "articles.change_person",
+    "articles.view_person",
+    "articles.add_reference",
+    "articles.change_reference",
+    "articles.delete_reference",
+    "articles.view_reference",
+    "articles.add_image",
+    "articles.change_image",
+    "articles.view_image",
+    "articles.publish_article",
+    "articles.view_siteconfiguration",
+    "articles.add_backlink",
+    "articles.change_backlink",
+    "articles.view_backlink",
+    "articles.view_link",
+    "articles.view_linkcheck",
+    "articles.change_siteconfiguration",
+    "redirects.add_redirect",
+    "redirects.change_redirect",
+    "redirects.delete_redirect",
+    "redirects.view_redirect",
+]
+
+#: Group name -> permissions ("app_label.codename"), for each group role.
+GROUP_PERMISSIONS = {
+    EDITORS: _EDITORIAL,
+    REVIEWERS: [*_EDITORIAL, "articles.sign_off_article"],
+    MODERATORS: [
+        "articles.view_article",
+        "comments.view_comment",
+        "comments.change_comment",
+        "comments.moderate_comment",
+        "comments.view_discussionsettings",
+        "comments.change_discussionsettings",
+    ],
+}
+
+#: Role name (as typed on the command line) -> group name; "admin" is a
+#: superuser and needs no group.
+ROLE_GROUPS = {
+    "editor": EDITORS,
+    "reviewer": REVIEWERS,
+    "moderator": MODERATORS,
+    "admin": None,
+}
+
+
+def sync_roles(apps, using=DEFAULT_DB_ALIAS):
+    """
+    Create the role groups and grant each the permissions that exist.
+
+    `apps` is an app registry (the historical one inside a migration or a
+    `post_migrate` signal). Permissions of models that do not exist yet are
+    skipped. Returns the number of groups.
+    """
+    for app_config in apps.get_app_configs():
+        # Permissions are normally created after the whole migrate run, and
+        # only for app configs with a models module (historical ones have
+        # none); create them now so that they can be granted.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0, using=using)
+        finally:
+            app_config.models_module = models_module
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group_name, wanted in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=group_name)
+        perms = []
+        for dotted in wanted:
+            app_label, codename = dotted.split(".")
+            perms.extend(
+                Permission.objects.using(using).filter(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
+        group.permissions.set(perms)
+    return len(GROUP_PERMISSIONS)
+
+
+def sync_roles_migration(apps, schema_editor):
+    sync_roles(apps)
+
+
+def sync_roles_after_migrate(sender, *, using, apps=global_apps, **kwargs):
+    """`post_migrate` receiver: recreate the role groups in database `using`."""
+    if router.allow_migrate_model(using, apps.get_model("auth", "Group")):
+        sync_roles(apps, using=using)
