@@ -11,9 +11,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _, ngettext
 from reversion_compare.admin import CompareVersionAdmin
 
+from clinic.addresses import site_hosts
+from clinic.logs import queue
+
 from . import services
 from .forms import ImageForm
-from .logs import queue
 from .models import (
     Article,
     Backlink,
@@ -248,7 +250,7 @@ class ArticleAdmin(PublicContentAdmin, CompareVersionAdmin):
                 % {"path": old_path},
             )
         outside = outside_image_hosts(
-            obj.body, services.site_hosts(), settings.CLINIC_MEDIA_ORIGINS
+            obj.body, site_hosts(), settings.CLINIC_MEDIA_ORIGINS
         )
         if outside:
             messages.warning(

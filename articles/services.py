@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 import httpx
 import reversion
 from bs4 import BeautifulSoup
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
@@ -26,20 +25,15 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinic.addresses import site_hosts, site_url
+from clinic.logs import queue
+from clinic.pagecache import invalidate_public_pages
 from clinic.roles import REVIEWERS
+from clinic.tasks import send_email
 
 from .fetch import FetchRefused, fetch
-from .logs import queue
 from .models import Article, Backlink, Link, LinkCheck, Person
-from .pagecache import invalidate_public_pages
 from .richtext import CONTROL_CHARACTERS, extract_links, sanitize_html, text_summary
-from .tasks import send_email
-
-
-def site_url(path):
-    """Return `path` as an absolute URL on this site, for emails."""
-    scheme = "http" if settings.DEBUG else "https"
-    return f"{scheme}://{Site.objects.get_current().domain}{path}"
 
 
 def _save_with_revision(article, *, user, comment, fields):
@@ -243,12 +237,6 @@ def record_slug_change(*, article: Article, old_path: str) -> Redirect | None:
     )
     invalidate_after_commit()
     return redirect
-
-
-def site_hosts():
-    hosts = {host.lower() for host in settings.ALLOWED_HOSTS if "*" not in host}
-    hosts.add(Site.objects.get_current().domain.lower())
-    return {host.lstrip(".") for host in hosts}
 
 
 def _article_slug(path):

@@ -1,5 +1,4 @@
 import contextlib
-import sys
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -7,21 +6,16 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.redirects.models import Redirect
 from django.core import signing
 from django.core.cache import cache
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Count, F, Max, Window
 from django.db.models.functions import RowNumber
 from django.http import (
     Http404,
     HttpResponse,
     HttpResponsePermanentRedirect,
-    HttpResponseServerError,
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, render
-from django.template import loader
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -29,6 +23,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
+
+from clinic.pagecache import generation, public_page
 
 from . import services
 from .forms import UploadForm
@@ -43,28 +39,9 @@ from .models import (
     SiteConfiguration,
     Tag,
 )
-from .pagecache import generation, public_page
 from .richtext import CONTROL_CHARACTERS, search_snippet
 
 PREVIEW_SALT = "articles.preview"
-
-
-def client_ip(request):
-    """
-    Return the reader's IP address. Behind a reverse proxy listed in
-    CLINIC_TRUSTED_PROXIES, it is the last address in X-Forwarded-For that
-    no trusted proxy added; otherwise every reader would share the proxy's
-    address, and its flood limit.
-    """
-    trusted = settings.CLINIC_TRUSTED_PROXIES
-    address = request.META.get("REMOTE_ADDR", "")
-    if address not in trusted:
-        return address
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    for hop in reversed([part.strip() for part in forwarded.split(",")]):
-        if hop and hop not in trusted:
-            return hop
-    return address
 
 
 def public(view_class):
@@ -371,17 +348,6 @@ class SearchView(ListView):
         return context
 
 
-def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /preview/",
-        "Disallow: /search/",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
-
-
 def preview_url(article):
     """Return a signed preview path for `article`, valid for seven days."""
     token = signing.dumps({"article": article.pk}, salt=PREVIEW_SALT)
@@ -451,82 +417,6 @@ def upload_image(request):
     image = Image(uploaded_by=request.user)
     image.file.save(form.cleaned_data["upload"].name, form.cleaned_data["upload"])
     return JsonResponse({"url": image.file.url})
-
-
-#: Seconds a client is asked to wait when the database is unreachable.
-RETRY_AFTER_SECONDS = 30
-
-
-def server_error(request):
-    """
-    The 500 handler. When the database is unreachable the fault is
-    passing, so answer 503 with Retry-After (clients and load balancers
-    retry) instead of Django's 500. Renders without touching the database.
-    """
-    error = sys.exc_info()[1]
-    if isinstance(error, (OperationalError, InterfaceError)):
-        response = HttpResponse(loader.get_template("503.html").render(), status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
-    return HttpResponseServerError(loader.get_template("500.html").render())
-
-
-def _health_checks():
-    """Return {"database"|"cache"|"storage": "ok" or "error"}."""
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except DatabaseError:
-        checks["database"] = "error"
-    try:
-        cache.set("healthz", "ok", 5)
-        checks["cache"] = "ok" if cache.get("healthz") == "ok" else "error"
-    except Exception:  # Any cache backend error means the cache is down.
-        checks["cache"] = "error"
-    try:
-        # One cheap call to the media store (a HEAD request for a bucket).
-        default_storage.exists("healthz-probe")
-        checks["storage"] = "ok"
-    except Exception:  # Any storage error means uploads would fail.
-        checks["storage"] = "error"
-    return checks
-
-
-@never_cache
-def healthz(request):
-    """Answer 200 when the database, the cache and the media store answer,
-    503 otherwise."""
-    checks = _health_checks()
-    healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": checks},
-        status=200 if healthy else 503,
-    )
-
-
-_migrations_applied = False
-
-
-@never_cache
-def readyz(request):
-    """
-    Answer 200 when this server may take traffic: healthy, and every
-    migration applied (checked until it is true once per process).
-    """
-    global _migrations_applied
-    checks = _health_checks()
-    if not _migrations_applied and checks["database"] == "ok":
-        executor = MigrationExecutor(connection)
-        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-        _migrations_applied = not plan
-    checks["migrations"] = "ok" if _migrations_applied else "pending"
-    ready = all(value == "ok" for value in checks.values())
-    return JsonResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks},
-        status=200 if ready else 503,
-    )
 
 
 WEBMENTION_LIMIT = 10  # Mentions per source host per minute.

@@ -8,7 +8,14 @@ class ClinicConfig(AppConfig):
     verbose_name = _("Clinic")
 
     def ready(self):
+        from django_tasks.signals import task_finished, task_started
+
+        from . import logs
         from .roles import sync_roles_after_migrate
+
+        # One log line per task, tagged with the request that queued it.
+        task_started.connect(logs.task_started, dispatch_uid="clinic-task-started")
+        task_finished.connect(logs.task_finished, dispatch_uid="clinic-task-finished")
 
         # After every migrate, and every flush (which tests run between
         # transactional tests), the role groups exist with their permissions.

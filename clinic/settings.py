@@ -83,7 +83,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "articles.logs.RequestLogMiddleware",
+    "clinic.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,7 +93,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "articles.middleware.ClinicCSPMiddleware",
+    "clinic.middleware.ClinicCSPMiddleware",
     # Last, as django-axes asks: it turns a lockout into its answer.
     "axes.middleware.AxesMiddleware",
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
@@ -111,7 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "articles.context_processors.clinic",
+                "clinic.context_processors.clinic",
             ],
         },
     },
@@ -192,7 +192,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "articles.views.client_ip"
+AXES_CLIENT_IP_CALLABLE = "clinic.addresses.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
 LANGUAGE_CODE = "en-us"
@@ -282,7 +282,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (django-csp): public pages run only the site's own
 # script files, with no inline script or style. The admin adds what its
-# rich-text editor needs (see articles/middleware.py).
+# rich-text editor needs (see clinic/middleware.py).
 CLINIC_MEDIA_ORIGINS = env_list("CLINIC_MEDIA_ORIGINS")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -372,14 +372,14 @@ CKEDITOR_5_CONFIGS = {
     },
 }
 
-# One JSON line per record (articles/logs.py) unless DJANGO_LOG_FORMAT=text;
+# One JSON line per record (clinic/logs.py) unless DJANGO_LOG_FORMAT=text;
 # development defaults to text.
 LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json": {"()": "articles.logs.JSONFormatter"},
+        "json": {"()": "clinic.logs.JSONFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
     "handlers": {
@@ -391,7 +391,7 @@ LOGGING = {
     },
     "loggers": {
         "django.db.backends": {"level": "INFO"},
-        # Each request is already one line from articles.logs.
+        # Each request is already one line from clinic.logs.
         "django.server": {"level": "WARNING"},
     },
 }

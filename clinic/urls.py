@@ -7,13 +7,14 @@ from django.views.generic import TemplateView
 
 from articles import views as article_views
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
-from articles.pagecache import public_page
 from articles.sitemaps import SITEMAPS
+from clinic import views as clinic_views
+from clinic.pagecache import public_page
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("healthz", article_views.healthz, name="healthz"),
-    path("readyz", article_views.readyz, name="readyz"),
+    path("healthz", clinic_views.healthz, name="healthz"),
+    path("readyz", clinic_views.readyz, name="readyz"),
     path("feeds/rss/", public_page(LatestArticlesFeed()), name="feed-rss"),
     path("feeds/atom/", public_page(LatestArticlesAtomFeed()), name="feed-atom"),
     path(
@@ -22,7 +23,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap",
     ),
-    path("robots.txt", article_views.robots_txt, name="robots"),
+    path("robots.txt", clinic_views.robots_txt, name="robots"),
     path("webmention/", article_views.webmention, name="webmention"),
     path("hub/", article_views.public(article_views.HubView), name="hub"),
     path(
@@ -39,7 +40,7 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
-handler500 = "articles.views.server_error"
+handler500 = "clinic.views.server_error"
 
 if settings.DEBUG:
     # Uploaded images in development; production serves them from the web

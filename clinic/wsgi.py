@@ -8,6 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 
 django_application = get_wsgi_application()
 
-from articles.pagecache import CachedPagesApp  # noqa: E402 (needs settings)
+from clinic.pagecache import CachedPagesApp  # noqa: E402 (needs settings)
 
 application = CachedPagesApp(django_application)

@@ -130,7 +130,7 @@ class DiscussionSettings(models.Model):
         public content is unchanged (saving them in the admin starts a new
         generation), else from the database.
         """
-        from articles.pagecache import generation
+        from clinic.pagecache import generation
 
         try:
             key = f"discussion-settings:{generation()}"

@@ -18,11 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
 
-from articles.logs import queue
-from articles.pagecache import invalidate_public_pages
-from articles.services import site_url
-from articles.tasks import send_email
+from clinic.addresses import site_url
+from clinic.logs import queue
+from clinic.pagecache import invalidate_public_pages
 from clinic.roles import MODERATORS
+from clinic.tasks import send_email
 
 from .models import Comment, DiscussionSettings, Flag, hash_ip
 

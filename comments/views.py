@@ -15,7 +15,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
-from articles.views import article_context, client_ip
+from articles.views import article_context
+from clinic.addresses import client_ip
 
 from . import services
 from .forms import CommentForm, form_token

@@ -130,7 +130,7 @@ def test_a_page_that_used_a_csrf_token_is_not_cached(rf, settings):
     from django.http import HttpResponse
     from django.middleware.csrf import get_token
 
-    from articles.pagecache import public_page
+    from clinic.pagecache import public_page
 
     @public_page
     def view(request):
@@ -158,7 +158,7 @@ def wsgi_get(settings):
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 
-    from articles.pagecache import CachedPagesApp
+    from clinic.pagecache import CachedPagesApp
 
     settings.ALLOWED_HOSTS = ["clinic.example"]
     # As Django's test client does: keep the test's transaction open.
@@ -249,7 +249,7 @@ def test_served_cache_is_bypassed_for_sessions_http_and_stale_pages(wsgi_get, se
 
 
 def test_gunicorn_serves_the_cached_application():
-    from articles.pagecache import CachedPagesApp
+    from clinic.pagecache import CachedPagesApp
     from clinic.wsgi import application
 
     assert isinstance(application, CachedPagesApp)
@@ -260,7 +260,7 @@ def test_served_cache_refuses_unknown_hosts(wsgi_get, settings):
 
     from django.core.handlers.wsgi import WSGIHandler
 
-    from articles.pagecache import CachedPagesApp
+    from clinic.pagecache import CachedPagesApp
 
     application = CachedPagesApp(WSGIHandler())
 
@@ -285,7 +285,7 @@ def test_a_process_serves_its_own_copy_without_asking_the_cache(
     from django.core.cache import caches
     from django.core.handlers.wsgi import WSGIHandler
 
-    from articles import pagecache
+    from clinic import pagecache
 
     settings.CLINIC_PAGE_CACHE_LOCAL_SECONDS = 60
     article = ArticleFactory(published=True, title="Popular piece")

@@ -288,7 +288,7 @@ def test_failed_email_is_retried_and_the_comment_kept(stack):
         "import json; from django_tasks_db.models import DBTaskResult; "
         "print(json.dumps([[r.status, r.args_kwargs['kwargs'].get('attempt', 1)] "
         "for r in DBTaskResult.objects.filter("
-        "task_path='articles.tasks.send_email').order_by('enqueued_at')]))"
+        "task_path='clinic.tasks.send_email').order_by('enqueued_at')]))"
     )
     results = json.loads(shell(env, code))
     assert ["FAILED", 1] in results

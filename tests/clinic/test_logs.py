@@ -3,7 +3,7 @@ import logging
 
 import pytest
 
-from articles.logs import JSONFormatter
+from clinic.logs import JSONFormatter
 from comments.forms import form_token
 from tests.factories import ArticleFactory, UserFactory
 
@@ -62,7 +62,7 @@ def test_tasks_a_request_queues_carry_its_id_and_no_personal_data(
     assert post.status_code == 302
     records = lines(caplog)
     [task] = [line for line in records if line["logger"] == "clinic.tasks"]
-    assert task["task"] == "articles.tasks.send_email"
+    assert task["task"] == "clinic.tasks.send_email"
     assert task["status"] == "SUCCESSFUL"
     assert task["request_id"] == "post-7"
     [request] = [line for line in records if line["logger"] == "clinic.requests"]

@@ -45,7 +45,7 @@ def test_server_error_page_renders_without_a_database(rf):
 def test_a_database_outage_gets_the_503_page_with_retry_after(rf):
     from django.db import OperationalError
 
-    from articles.views import server_error
+    from clinic.views import server_error
 
     try:
         raise OperationalError("connection refused")
@@ -102,7 +102,7 @@ def test_healthz_reports_a_database_outage(client, monkeypatch):
     def broken_cursor(*args, **kwargs):
         raise DatabaseError("connection refused")
 
-    monkeypatch.setattr("articles.views.connection.cursor", broken_cursor)
+    monkeypatch.setattr("clinic.views.connection.cursor", broken_cursor)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == "error"

@@ -3,7 +3,7 @@ from django.core import mail
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
-from articles.tasks import send_email
+from clinic.tasks import send_email
 
 
 def test_send_email_runs_at_once_in_tests():
@@ -94,7 +94,7 @@ def test_the_queue_is_a_setting_and_app_code_only_uses_the_tasks_api(
     )
     assert response.status_code == 302
     [queued] = default_task_backend.results
-    assert queued.task.module_path == "articles.tasks.send_email"
+    assert queued.task.module_path == "clinic.tasks.send_email"
     assert queued.kwargs["recipients"] == ["mod@clinic.example"]
     assert queued.kwargs["request_id"] == "swap-1"
     assert mail.outbox == []  # Queued, not run: the other queue's worker would.

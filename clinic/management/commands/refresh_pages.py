@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from articles.pagecache import invalidate_public_pages
+from clinic.pagecache import invalidate_public_pages
 
 
 class Command(BaseCommand):
