@@ -3,37 +3,26 @@ Writes to articles that have rules or side effects: the review workflow,
 publication, and redirects. Views, admin actions and commands call these.
 """
 
-import csv
-import io
-import re
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
-from urllib.parse import urlsplit
+from datetime import datetime
 
-import httpx
 import reversion
-from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
-from django.db.models.functions import TruncWeek
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
-from clinic.addresses import site_hosts, site_url
+from clinic.addresses import site_url
 from clinic.logs import queue
-from clinic.pagecache import invalidate_public_pages
+from clinic.pagecache import invalidate_after_commit
 from clinic.roles import REVIEWERS
 from clinic.tasks import send_email
 
-from .fetch import FetchRefused, fetch
-from .models import Article, Backlink, Link, LinkCheck, Person
-from .richtext import CONTROL_CHARACTERS, extract_links, sanitize_html, text_summary
+from .models import Article, Person
 
 
 def _save_with_revision(article, *, user, comment, fields):
@@ -42,11 +31,6 @@ def _save_with_revision(article, *, user, comment, fields):
         reversion.set_user(user)
         reversion.set_comment(comment)
     invalidate_after_commit()
-
-
-def invalidate_after_commit():
-    """Make cached public pages stale once the current transaction commits."""
-    transaction.on_commit(invalidate_public_pages)
 
 
 def _require(user, perm, message):
@@ -184,6 +168,12 @@ def publish_due_articles(*, now: datetime | None = None) -> int:
     return count
 
 
+@task()
+def publish_scheduled(request_id: str = "") -> int:
+    """Publish the signed-off articles that are due; return how many."""
+    return publish_due_articles()
+
+
 def _take_offline(article, *, user, status, action, comment):
     _require(user, "articles.publish_article", action)
     article.status = status
@@ -237,390 +227,3 @@ def record_slug_change(*, article: Article, old_path: str) -> Redirect | None:
     )
     invalidate_after_commit()
     return redirect
-
-
-def _article_slug(path):
-    """Return the slug when `path` is an article page, "" for other pages of
-    this site, and None when nothing here answers it."""
-    redirect = Redirect.objects.filter(old_path=path).only("new_path").first()
-    if redirect is not None:
-        path = redirect.new_path
-    try:
-        match = resolve(path)
-    except Resolver404:
-        return None
-    return match.kwargs["slug"] if match.view_name == "articles:detail" else ""
-
-
-def _links_in(article):
-    """Return unsaved Links for the links in `article`'s body."""
-    hosts = site_hosts()
-    found, slugs = [], {}
-    for href, text, rel in extract_links(article.body):
-        parts = urlsplit(href)
-        if parts.scheme and parts.scheme not in ("http", "https"):
-            continue
-        if parts.netloc and parts.netloc.lower() not in hosts:
-            found.append(Link(source=article, url=href, anchor_text=text, rel=rel))
-            continue
-        path = parts.path or "/"
-        slug = _article_slug(path)
-        if slug == "":
-            continue  # Another page of this site: not part of the graph.
-        link = Link(source=article, is_internal=True, anchor_text=text, rel=rel)
-        if slug is None:
-            link.url = path
-        else:
-            slugs[id(link)] = slug
-        found.append(link)
-    targets = Article.objects.filter(slug__in=set(slugs.values())).in_bulk(
-        field_name="slug"
-    )
-    for link in found:
-        if id(link) in slugs:
-            target = targets.get(slugs[id(link)])
-            if target is None:
-                link.url = f"/articles/{slugs[id(link)]}/"
-            else:
-                link.target_article = target
-    return found
-
-
-@transaction.atomic
-def sync_article_links(*, article: Article) -> tuple[int, int]:
-    """
-    Bring the stored links of `article` in line with its body: create the
-    new ones, delete those no longer there, keep the rest. Return
-    (created, deleted).
-    """
-    wanted = {}
-    for link in _links_in(article):
-        wanted.setdefault(link.key, link)
-    existing = {link.key: link for link in article.outbound_links.all()}
-    stale = [link.pk for key, link in existing.items() if key not in wanted]
-    new = [link for key, link in wanted.items() if key not in existing]
-    Link.objects.filter(pk__in=stale).delete()
-    Link.objects.bulk_create(new)
-    return len(new), len(stale)
-
-
-def article_for_url(url):
-    """Return the published article a URL of this site points at, or None."""
-    if CONTROL_CHARACTERS.search(url):
-        return None
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        return None
-    if (parts.netloc or "").lower() not in site_hosts():
-        return None
-    slug = _article_slug(parts.path or "/")
-    if not slug:
-        return None
-    return Article.objects.published().filter(slug=slug).first()
-
-
-def _find_link(html, article):
-    """Return the <a> in `html` that points at `article`, or None."""
-    for href, text, rel in extract_links(html):
-        if article_for_url(href) == article:
-            return text, rel.split()
-    return None
-
-
-@transaction.atomic
-def verify_backlink(*, backlink: Backlink, now: datetime | None = None) -> Backlink:
-    """
-    Fetch the linking page and record what it says: verified (with its link
-    text and rel flags) when it links to the article, lost when it answers
-    404/410 or no longer links. A failed fetch changes only the note.
-    Return the backlink.
-    """
-    now = now or timezone.now()
-    backlink.last_checked_at = now
-    try:
-        page = fetch(backlink.source_url)
-    except (FetchRefused, httpx.HTTPError) as error:
-        backlink.check_note = f"not fetched: {error}"[:300]
-        backlink.save()
-        return backlink
-    found = None
-    if page.status in (404, 410):
-        backlink.check_note = f"the page answered {page.status}"
-    elif page.status >= 400:
-        backlink.check_note = f"the page answered {page.status}; will try again"
-        backlink.save()
-        return backlink
-    else:
-        found = _find_link(page.text, backlink.target_article)
-        backlink.check_note = "" if found else "no link to the article on the page"
-    if found is None:
-        if backlink.status != Backlink.Status.REJECTED:
-            backlink.status = Backlink.Status.LOST
-    else:
-        text, rel = found
-        backlink.anchor_text = text
-        backlink.is_nofollow = "nofollow" in rel
-        backlink.is_ugc = "ugc" in rel
-        backlink.is_sponsored = "sponsored" in rel
-        backlink.first_seen_at = backlink.first_seen_at or now
-        backlink.last_seen_at = now
-        if backlink.status != Backlink.Status.REJECTED:
-            backlink.status = Backlink.Status.VERIFIED
-    backlink.save()
-    transaction.on_commit(invalidate_public_pages)
-    return backlink
-
-
-def record_backlink(*, source_url: str, article: Article, via: str) -> tuple:
-    """
-    Add a backlink (or find the one already recorded for the same page and
-    article) and queue its verification; return (backlink, created).
-    """
-    from .tasks import verify_backlink_task
-
-    backlink, created = Backlink.objects.get_or_create(
-        source_url=source_url, target_article=article, defaults={"via": via}
-    )
-    transaction.on_commit(lambda: queue(verify_backlink_task, backlink_id=backlink.pk))
-    return backlink, created
-
-
-MAX_CSV_ROWS = 5000
-
-
-def import_backlinks_csv(upload) -> list[dict]:
-    """
-    Add the backlinks listed in a CSV file (source_url, article address or
-    slug); return one report row per line: what was added, skipped or
-    refused and why. Raise ValidationError when the file is not a CSV.
-    """
-    try:
-        text = upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError(
-            _("The file is not UTF-8 text."), code="encoding"
-        ) from None
-    rows = list(csv.reader(io.StringIO(text)))
-    if len(rows) > MAX_CSV_ROWS + 1:
-        raise ValidationError(
-            _("The file has more than %(max)d rows.") % {"max": MAX_CSV_ROWS},
-            code="too_long",
-        )
-    if rows and rows[0] and rows[0][0].strip().lower() in ("source_url", "source"):
-        rows = rows[1:]
-        first_line = 2
-    else:
-        first_line = 1
-    report = []
-    check_url = URLValidator(schemes=["http", "https"])
-    longest = Backlink._meta.get_field("source_url").max_length
-    for line, row in enumerate(rows, start=first_line):
-        if not any(cell.strip() for cell in row):
-            continue
-        entry = {"line": line, "source_url": row[0].strip() if row else ""}
-        report.append(entry)
-        if len(row) < 2:
-            entry.update(outcome="refused", reason=_("Two columns are needed."))
-            continue
-        source, target = row[0].strip(), row[1].strip()
-        try:
-            check_url(source)
-            if CONTROL_CHARACTERS.search(source):
-                raise ValidationError("control characters")
-        except ValidationError:
-            entry.update(outcome="refused", reason=_("Not an http(s) address."))
-            continue
-        if len(source) > longest:
-            entry.update(
-                outcome="refused",
-                reason=_("The address is longer than %(max)d characters.")
-                % {"max": longest},
-            )
-            continue
-        if "/" in target:
-            article = article_for_url(target)
-        elif CONTROL_CHARACTERS.search(target):
-            article = None
-        else:
-            article = Article.objects.filter(slug=target).first()
-        if article is None:
-            entry.update(outcome="refused", reason=_("No such article: %s") % target)
-            continue
-        entry["article"] = article.title
-        backlink, created = record_backlink(
-            source_url=source, article=article, via=Backlink.Via.CSV
-        )
-        if created:
-            entry.update(outcome="added", reason="")
-        else:
-            entry.update(outcome="skipped", reason=_("Already recorded."))
-    return report
-
-
-#: Consecutive failures (429, 5xx, network) before a URL is called broken.
-FAILURES_BEFORE_BROKEN = 3
-#: HEAD answers that mean "ask again with GET".
-HEAD_REFUSED = {403, 405, 501}
-
-
-def probe_url(url):
-    """
-    Check one outside URL: HEAD, then GET when HEAD is refused. Return a dict
-    with "http_status", "final_url", "redirects", "retry" (a passing failure)
-    and "note". Never raises.
-    """
-    try:
-        result = fetch(url, method="HEAD")
-        if result.status in HEAD_REFUSED:
-            result = fetch(url)
-    except FetchRefused as error:
-        return {"http_status": None, "retry": False, "note": f"refused: {error}"}
-    except httpx.HTTPError as error:
-        name = type(error).__name__
-        return {"http_status": None, "retry": True, "note": f"{name}: {error}"[:300]}
-    retry = result.status == 429 or result.status >= 500
-    return {
-        "http_status": result.status,
-        "final_url": result.url,
-        "redirects": result.chain[1:],
-        "retry": retry,
-        "note": f"answered {result.status}" if result.status >= 400 else "",
-        "retry_after": result.headers.get("retry-after", ""),
-    }
-
-
-def _apply_probe(check, outcome, now):
-    check.last_checked_at = now
-    check.http_status = outcome["http_status"]
-    check.final_url = outcome.get("final_url", "")
-    check.redirects = outcome.get("redirects", [])
-    check.note = outcome["note"]
-    status = outcome["http_status"]
-    if status is not None and status < 400:
-        check.status, check.failures = LinkCheck.Status.OK, 0
-        check.next_check_at = now + timedelta(days=7)
-        return
-    if outcome["retry"]:
-        check.failures += 1
-        broken = check.failures >= FAILURES_BEFORE_BROKEN
-        check.status = LinkCheck.Status.BROKEN if broken else LinkCheck.Status.RETRYING
-        wait = timedelta(hours=2**check.failures)
-        retry_after = outcome.get("retry_after", "")
-        if re.fullmatch(r"[0-9]{1,9}", retry_after):
-            # Honoured up to a month; a server cannot put us off for years.
-            wait = max(wait, timedelta(seconds=min(int(retry_after), 30 * 86400)))
-        check.next_check_at = now + wait
-        return
-    check.status, check.failures = LinkCheck.Status.BROKEN, check.failures + 1
-    check.next_check_at = now + timedelta(days=1)
-
-
-def check_outbound_links(*, everything=False, urls=None, now=None, workers=8) -> dict:
-    """
-    Check the outside URLs our articles link to, several at a time: the due
-    ones, all of them with `everything`, or just `urls`. Return counts by
-    resulting status.
-    """
-    now = now or timezone.now()
-    known = set(LinkCheck.objects.values_list("url", flat=True))
-    linked = set(Link.objects.external().values_list("url", flat=True).distinct())
-    LinkCheck.objects.bulk_create(
-        [LinkCheck(url=url) for url in linked - known], ignore_conflicts=True
-    )
-    checks = LinkCheck.objects.filter(url__in=linked)
-    if urls is not None:
-        checks = checks.filter(url__in=urls)
-    elif not everything:
-        checks = checks.due(now)
-    checks = list(checks)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        outcomes = list(pool.map(probe_url, [check.url for check in checks]))
-    counts = {}
-    for check, outcome in zip(checks, outcomes, strict=True):
-        _apply_probe(check, outcome, now)
-        check.save()
-        counts[check.status] = counts.get(check.status, 0) + 1
-    return counts
-
-
-@transaction.atomic
-def unlink(*, link: Link, user) -> Article:
-    """
-    Remove a link from its article's body, keeping the link's text. The
-    words a reviewer signed off are unchanged, so the sign-off stays.
-    Return the article.
-    """
-    _require(user, "articles.change_article", _("You may not edit articles."))
-    article = link.source
-    signed = article.has_current_sign_off
-    text_before = article.body_text
-    soup = BeautifulSoup(article.body, "html.parser")
-    target = link.target_article.get_absolute_url() if link.target_article else link.url
-    for anchor in soup.find_all("a", href=True):
-        if anchor["href"].strip() == target or anchor["href"].endswith(target):
-            anchor.unwrap()
-    article.body = str(soup)
-    if signed and text_summary(sanitize_html(article.body), limit=None) == text_before:
-        # Same words: re-fingerprint so that saving does not void the sign-off.
-        article.review_fingerprint = article.fingerprint()
-    article.save()
-    sync_article_links(article=article)
-    invalidate_after_commit()
-    return article
-
-
-def _as_date(value):
-    return value.date() if hasattr(value, "date") else value
-
-
-def hub_dashboard(*, now=None, weeks=12) -> dict:
-    """
-    Return the figures of the admin hub dashboard: backlink counts by status,
-    new and lost backlinks per week, top referring domains, broken outside
-    links, orphan articles and broken internal links.
-    """
-    now = now or timezone.now()
-    start = (now - timedelta(weeks=weeks - 1)).date()
-    start -= timedelta(days=start.weekday())
-    week_starts = [start + timedelta(weeks=n) for n in range(weeks)]
-
-    def per_week(queryset, field):
-        rows = (
-            queryset.filter(**{f"{field}__date__gte": start})
-            .annotate(week=TruncWeek(field))
-            .values("week")
-            .annotate(n=Count("pk"))
-        )
-        counts = {_as_date(row["week"]): row["n"] for row in rows}
-        return [counts.get(week, 0) for week in week_starts]
-
-    published = Article.objects.published()
-    return {
-        "by_status": dict(
-            Backlink.objects.values_list("status").annotate(n=Count("pk")).order_by()
-        ),
-        "weeks": week_starts,
-        "new_per_week": per_week(Backlink.objects.all(), "first_seen_at"),
-        "lost_per_week": per_week(
-            Backlink.objects.filter(status=Backlink.Status.LOST), "last_checked_at"
-        ),
-        "top_domains": list(
-            Backlink.objects.public()
-            .values("referring_domain")
-            .annotate(n=Count("pk"))
-            .order_by("-n", "referring_domain")[:10]
-        ),
-        "broken_outbound": list(LinkCheck.objects.broken()[:50]),
-        "orphans": list(
-            published.filter(
-                ~Exists(
-                    Link.objects.filter(
-                        target_article=OuterRef("pk"), source__in=published
-                    )
-                )
-            ).only("pk", "title", "slug")
-        ),
-        "broken_internal": list(
-            Link.objects.broken_internal().select_related("source", "target_article")
-        ),
-    }

@@ -1,17 +1,9 @@
-import contextlib
-from urllib.parse import urlsplit
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.redirects.models import Redirect
 from django.core import signing
-from django.core.cache import cache
-from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, Window
-from django.db.models.functions import RowNumber
 from django.http import (
     Http404,
-    HttpResponse,
     HttpResponsePermanentRedirect,
     JsonResponse,
 )
@@ -20,19 +12,17 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
-from clinic.pagecache import generation, public_page
+from articles.hub.models import Backlink
+from clinic.pagecache import fragment_settings, public_page
 
-from . import services
 from .forms import UploadForm
 from .models import (
     SEARCH_MARK_END,
     SEARCH_MARK_START,
     Article,
-    Backlink,
     Category,
     Image,
     Person,
@@ -125,7 +115,7 @@ class ArticleDetailView(DetailView):
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
-        endpoint = self.request.build_absolute_uri(reverse("webmention"))
+        endpoint = self.request.build_absolute_uri(reverse("hub:webmention"))
         response["Link"] = f'<{endpoint}>; rel="webmention"'
         return response
 
@@ -182,7 +172,7 @@ def article_context(request, article, comment_form=None, *, preview=False):
             .order_by("referring_domain")[:50]
         )
 
-    fragments = _fragment_settings(preview)
+    fragments = fragment_settings(preview)
     section = comment_section(request, article, comment_form)
     return {
         "full_article": full_article,
@@ -200,26 +190,6 @@ def article_context(request, article, comment_form=None, *, preview=False):
         "form_fragment_cache": fragments["fragment_cache"]
         if section["comment_form_is_blank"]
         else "off",
-    }
-
-
-def _fragment_settings(preview):
-    """
-    Return the template variables of the fragment cache: `fragment_cache`
-    (the cache alias, "off" when fragments must not be kept or the cache is
-    down), `fragment_seconds` and `content_generation`.
-    """
-    seconds = settings.CLINIC_FRAGMENT_CACHE_SECONDS
-    current = None
-    if seconds and not preview:
-        try:
-            current = generation()
-        except Exception:  # A cache outage must not take pages down.
-            current = None
-    return {
-        "fragment_cache": "default" if current is not None else "off",
-        "fragment_seconds": seconds,
-        "content_generation": current,
     }
 
 
@@ -417,160 +387,3 @@ def upload_image(request):
     image = Image(uploaded_by=request.user)
     image.file.save(form.cleaned_data["upload"].name, form.cleaned_data["upload"])
     return JsonResponse({"url": image.file.url})
-
-
-WEBMENTION_LIMIT = 10  # Mentions per source host per minute.
-
-
-def _rate_limited(host):
-    key = f"webmention:{host}"
-    try:
-        cache.add(key, 0, timeout=60)
-        return cache.incr(key) > WEBMENTION_LIMIT
-    except Exception:  # Without a cache, mentions are not rate-limited.
-        return False
-
-
-def _plain(message, status):
-    return HttpResponse(message + "\n", status=status, content_type="text/plain")
-
-
-@csrf_exempt  # Other sites send Webmentions; nothing here uses a session.
-@require_POST
-def webmention(request):
-    """
-    Receive a W3C Webmention: check it at once, answer 202, and verify the
-    source page in the background.
-    """
-    source = request.POST.get("source", "").strip()
-    target = request.POST.get("target", "").strip()
-    if not source or not target:
-        return _plain(_("Both source and target are required."), 400)
-    longest = Backlink._meta.get_field("source_url").max_length
-    for name, url in (("source", source), ("target", target)):
-        parts = urlsplit(url)
-        if (
-            parts.scheme not in ("http", "https")
-            or not parts.netloc
-            or CONTROL_CHARACTERS.search(url)
-        ):
-            return _plain(
-                _("The %(name)s must be an http(s) URL.") % {"name": name}, 400
-            )
-        if len(url) > longest:
-            return _plain(
-                _("The %(name)s is too long: at most %(max)d characters.")
-                % {"name": name, "max": longest},
-                400,
-            )
-    if source.split("#")[0] == target.split("#")[0]:
-        return _plain(_("The source and the target must differ."), 400)
-    article = services.article_for_url(target)
-    if article is None:
-        return _plain(_("The target is not a published article of this site."), 400)
-    host = (urlsplit(source).hostname or "").lower()
-    if _rate_limited(host):
-        return _plain(_("Too many mentions from this site; try again later."), 429)
-    backlink, created = services.record_backlink(
-        source_url=source, article=article, via=Backlink.Via.WEBMENTION
-    )
-    response = _plain(_("Accepted: the source page will be checked."), 202)
-    response["Location"] = request.build_absolute_uri(
-        reverse("admin:articles_backlink_change", args=[backlink.pk])
-    )
-    return response
-
-
-def hub_figures():
-    """
-    Return the public hub's aggregates: `domains` (list of dicts with
-    `referring_domain`, `count` and `latest`) and `articles` (up to 50
-    articles with `mention_count`). They scan every public backlink, so they
-    are kept in the cache until published content or backlinks change.
-    """
-    try:
-        key = f"hub:figures:{generation()}"
-        figures = cache.get(key)
-    except Exception:  # A cache outage must not take the page down.
-        key = figures = None
-    if figures is not None:
-        return figures
-    public = Backlink.objects.public()
-    domains = (
-        public.values("referring_domain")
-        .annotate(count=Count("pk"), latest=Max("last_seen_at"))
-        .order_by("-count", "referring_domain")
-    )
-    articles = (
-        Article.objects.published()
-        .annotate(
-            mention_count=Count(
-                "backlinks", filter=Backlink.objects.public_q(prefix="backlinks__")
-            )
-        )
-        .filter(mention_count__gt=0)
-        .order_by("-mention_count", "title")
-        .only("pk", "title", "slug")[:50]
-    )
-    figures = {"domains": list(domains), "articles": list(articles)}
-    if key is not None:
-        with contextlib.suppress(Exception):
-            cache.set(key, figures, settings.CLINIC_HUB_FIGURES_SECONDS)
-    return figures
-
-
-class HubView(TemplateView):
-    """The public backlinks hub: who links to our articles."""
-
-    template_name = "articles/hub.html"
-    per_page = 20
-    #: Links shown under each site; the count gives the rest.
-    links_per_domain = 5
-
-    def get_context_data(self, **kwargs):
-        # Lazy: the template keeps the rendered lists as a cached fragment,
-        # and on a fragment hit none of this runs.
-        return super().get_context_data(
-            hub=SimpleLazyObject(self.hub_page),
-            **_fragment_settings(preview=False),
-            **kwargs,
-        )
-
-    def hub_page(self):
-        """Return `domains` (this page's sites with their links),
-        `page_obj` and `articles` for the template."""
-        figures = hub_figures()
-        page = Paginator(figures["domains"], self.per_page).get_page(
-            self.request.GET.get("page")
-        )
-        domain_names = [row["referring_domain"] for row in page.object_list]
-        # Filtered by site first so that the database walks the site index;
-        # links to articles no longer published are dropped below.
-        links = (
-            Backlink.objects.filter(
-                Backlink.objects.public_q(), referring_domain__in=domain_names
-            )
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=F("referring_domain"),
-                    order_by=(F("last_seen_at").desc(nulls_last=True), "pk"),
-                )
-            )
-            .filter(rank__lte=self.links_per_domain)
-            .select_related("target_article")
-            .order_by("referring_domain", "rank")
-        )
-        by_domain = {}
-        for backlink in links:
-            if backlink.target_article.is_published:
-                by_domain.setdefault(backlink.referring_domain, []).append(backlink)
-        rows = [
-            {
-                **row,
-                "backlinks": by_domain.get(row["referring_domain"], []),
-                "more": max(0, row["count"] - self.links_per_domain),
-            }
-            for row in page.object_list
-        ]
-        return {"domains": rows, "page_obj": page, "articles": figures["articles"]}

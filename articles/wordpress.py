@@ -24,10 +24,11 @@ from django.utils.text import slugify
 
 from comments.models import Comment, hash_ip
 
+from .hub.models import Backlink
+from .hub.services.links import sync_article_links
 from .images import clean_image
-from .models import Article, Backlink, Category, Image, Person, Tag
+from .models import Article, Category, Image, Person, Tag
 from .richtext import sanitize_html, text_summary
-from .services import sync_article_links
 
 NS = {
     "content": "http://purl.org/rss/1.0/modules/content/",

@@ -17,6 +17,7 @@ from django.contrib.sites.models import Site
 from django.db import connection, transaction
 from django.utils import timezone
 
+from articles.hub.services.links import sync_article_links
 from articles.models import (
     Article,
     Backlink,
@@ -26,7 +27,6 @@ from articles.models import (
     Tag,
 )
 from articles.richtext import add_heading_ids, sanitize_html, text_summary
-from articles.services import sync_article_links
 from comments.models import Comment, body_to_html
 
 SEED = 20261125

@@ -28,6 +28,7 @@ from http.cookies import SimpleCookie
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.http.request import split_domain_port, validate_host
 
@@ -55,6 +56,31 @@ def invalidate_public_pages():
     except ValueError:
         cache.add(GENERATION_KEY, 2, timeout=None)
         return cache.get(GENERATION_KEY)
+
+
+def invalidate_after_commit():
+    """Make cached public pages stale once the current transaction commits."""
+    transaction.on_commit(invalidate_public_pages)
+
+
+def fragment_settings(preview=False):
+    """
+    Return the template variables of the fragment cache: `fragment_cache`
+    (the cache alias, "off" when fragments must not be kept or the cache is
+    down), `fragment_seconds` and `content_generation`.
+    """
+    seconds = settings.CLINIC_FRAGMENT_CACHE_SECONDS
+    current = None
+    if seconds and not preview:
+        try:
+            current = generation()
+        except Exception:  # A cache outage must not take pages down.
+            current = None
+    return {
+        "fragment_cache": "default" if current is not None else "off",
+        "fragment_seconds": seconds,
+        "content_generation": current,
+    }
 
 
 def _cacheable_request(request):

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "articles",
+    "articles.hub",
     "comments",
     # Last: its post_migrate receiver grants permissions of every app above.
     "clinic",
@@ -398,10 +399,10 @@ LOGGING = {
 
 # Periodic tasks queued by `manage.py run_scheduler`: task path -> seconds.
 CLINIC_SCHEDULE = {
-    "articles.tasks.publish_scheduled": 60,
-    "comments.tasks.purge_old_comments": 24 * 3600,
-    "articles.tasks.verify_all_backlinks": 24 * 3600,
-    "articles.tasks.check_outbound_links_task": 3600,
+    "articles.services.publish_scheduled": 60,
+    "comments.services.purge_old_comments": 24 * 3600,
+    "articles.hub.services.backlinks.verify_all_backlinks": 24 * 3600,
+    "articles.hub.services.link_checks.check_outbound_links_task": 3600,
 }
 
 # Renditions are made when an image is saved, so that rendering a page never

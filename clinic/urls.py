@@ -5,7 +5,6 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from articles import views as article_views
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from articles.sitemaps import SITEMAPS
 from clinic import views as clinic_views
@@ -24,8 +23,6 @@ urlpatterns = [
         name="sitemap",
     ),
     path("robots.txt", clinic_views.robots_txt, name="robots"),
-    path("webmention/", article_views.webmention, name="webmention"),
-    path("hub/", article_views.public(article_views.HubView), name="hub"),
     path(
         "privacy/",
         TemplateView.as_view(template_name="privacy.html"),
@@ -36,6 +33,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="disclaimer.html"),
         name="disclaimer",
     ),
+    path("", include("articles.hub.urls")),
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]

@@ -10,6 +10,8 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _, ngettext
 
+from clinic.pagecache import invalidate_after_commit
+
 from . import services
 from .models import Comment, DiscussionSettings
 
@@ -261,4 +263,4 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        services.transaction.on_commit(services.invalidate_public_pages)
+        invalidate_after_commit()

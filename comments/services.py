@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
+from django_tasks import task
 
 from clinic.addresses import site_url
 from clinic.logs import queue
@@ -482,3 +483,9 @@ def erase_personal_data(email: str) -> int:
     if count:
         transaction.on_commit(invalidate_public_pages)
     return count
+
+
+@task()
+def purge_old_comments(request_id: str = "") -> dict:
+    """Erase old IP fingerprints and delete old spam and trash."""
+    return purge_comments()

@@ -6,7 +6,8 @@ from django.core.management import CommandError, call_command
 from PIL import Image as PILImage
 from pytest_django.asserts import assertRedirects
 
-from articles.models import Article, Backlink, Category, Image, Person, Tag
+from articles.hub.models import Backlink
+from articles.models import Article, Category, Image, Person, Tag
 from comments.models import Comment
 from tests.factories import PersonFactory
 

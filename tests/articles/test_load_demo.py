@@ -88,7 +88,7 @@ def test_demo_has_comments_in_every_status_and_threads(client):
 
 
 def test_demo_has_backlinks_in_every_status(client):
-    from articles.models import Backlink
+    from articles.hub.models import Backlink
 
     call_command("load_demo")
     assert set(Backlink.objects.values_list("status", flat=True)) == set(
@@ -101,7 +101,7 @@ def test_demo_has_backlinks_in_every_status(client):
 
 
 def test_demo_has_outbound_links_to_check():
-    from articles.models import Link
+    from articles.hub.models import Link
 
     call_command("load_demo")
     assert Link.objects.external().count() >= 2

@@ -6,7 +6,9 @@ from django.core.management import call_command
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles import services
-from articles.models import Article, Backlink
+from articles.hub.models import Backlink
+from articles.models import Article
+from clinic.pagecache import invalidate_public_pages
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -241,7 +243,7 @@ def test_served_cache_is_bypassed_for_sessions_http_and_stale_pages(wsgi_get, se
     status, headers, _ = wsgi_get(url, secure=False)
     assert status.startswith("301")
     assert headers["Location"].startswith("https://")
-    services.invalidate_public_pages()
+    invalidate_public_pages()
     _, headers, _ = wsgi_get(url)
     assert headers["X-Page-Cache"] == "miss"
     _, headers, _ = wsgi_get(url)

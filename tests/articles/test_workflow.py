@@ -138,7 +138,7 @@ def test_publish_scheduled_task_runs_from_the_scheduler(settings, reviewer):
     publish_at = timezone.now() - timedelta(minutes=1)
     article = ArticleFactory(status=Article.Status.IN_REVIEW, publish_at=publish_at)
     services.sign_off_article(article=article, user=reviewer)
-    settings.CLINIC_SCHEDULE = {"articles.tasks.publish_scheduled": 60}
+    settings.CLINIC_SCHEDULE = {"articles.services.publish_scheduled": 60}
     call_command("run_scheduler", once=True)
     assert list(Article.objects.published()) == [article]
 

@@ -322,7 +322,7 @@ def test_a_webmention_on_one_is_verified_by_the_worker(cluster):
     )
     assert answer.status_code == 202, answer.text
     code = (
-        "from articles.models import Backlink; "
+        "from articles.hub.models import Backlink; "
         f"print(Backlink.objects.get(source_url={source!r}).status)"
     )
     deadline = time.monotonic() + 30

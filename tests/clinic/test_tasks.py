@@ -58,8 +58,8 @@ def test_failed_email_is_recorded_and_retried_later(settings):
 def test_scheduler_queues_every_periodic_task(capsys):
     call_command("run_scheduler", once=True)
     out = capsys.readouterr().out
-    assert "Queued articles.tasks.publish_scheduled" in out
-    assert "Queued comments.tasks.purge_old_comments" in out
+    assert "Queued articles.services.publish_scheduled" in out
+    assert "Queued comments.services.purge_old_comments" in out
 
 
 @pytest.mark.django_db(transaction=True)

@@ -23,8 +23,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from playwright.sync_api import Error as PlaywrightError
 
-from articles.models import Article, Backlink
-from articles.services import verify_backlink
+from articles.hub.models import Backlink
+from articles.hub.services.backlinks import verify_backlink
+from articles.models import Article
 from comments.models import Comment, DiscussionSettings
 from comments.services import moderate_comments
 from tests.articles.test_import_wordpress import item, wxr
@@ -322,7 +323,7 @@ def test_webmention_sources_and_csv_import(
     # Every link text, as editors see them in the backlinks list.
     log_in(page, editor_client, live_server.url)
     for number in range(len(payloads) // 100 + 1):
-        assert check(f"/admin/articles/backlink/?p={number + 1}") == []
+        assert check(f"/admin/hub/backlink/?p={number + 1}") == []
     # The same payloads as CSV cells: the import report shows each row.
     out = io.StringIO()
     writer = csv.writer(out)
@@ -330,7 +331,7 @@ def test_webmention_sources_and_csv_import(
     for payload in payloads:
         writer.writerow([payload, payload])
     response = editor_client.post(
-        "/admin/articles/backlink/import/",
+        "/admin/hub/backlink/import/",
         {"file": SimpleUploadedFile("links.csv", out.getvalue().encode())},
     )
     assert response.status_code == 200

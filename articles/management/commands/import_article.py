@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from articles.hub.services.links import sync_article_links
 from articles.models import Article, Category, Person
 from articles.richtext import sanitize_html
-from articles.services import sync_article_links
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
 

@@ -14,17 +14,17 @@ from django.utils.text import slugify
 from PIL import Image as PILImage, ImageDraw
 
 from articles import demo_content
+from articles.hub.models import Backlink
+from articles.hub.services.links import sync_article_links
 from articles.images import clean_image
 from articles.models import (
     Article,
-    Backlink,
     Category,
     Image,
     Person,
     Reference,
     Tag,
 )
-from articles.services import sync_article_links
 from clinic.roles import ROLE_GROUPS, sync_roles
 from comments.models import Comment
 

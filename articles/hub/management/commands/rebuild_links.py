@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from articles.hub.services.links import sync_article_links
 from articles.models import Article
-from articles.services import sync_article_links
 
 
 class Command(BaseCommand):

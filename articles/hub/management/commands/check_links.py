@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from articles.services import check_outbound_links
+from articles.hub.services.link_checks import check_outbound_links
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from articles.fetch import FetchRefused, check_address, fetch
+from articles.hub.fetch import FetchRefused, check_address, fetch
 
 # Hostile input: part of `make test-security` as well.
 pytestmark = pytest.mark.security

@@ -2,8 +2,9 @@ import pytest
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
-from articles.models import Backlink, LinkCheck
-from articles.services import hub_dashboard, sync_article_links
+from articles.hub.models import Backlink, LinkCheck
+from articles.hub.services.dashboard import hub_dashboard
+from articles.hub.services.links import sync_article_links
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def test_dashboard_figures(hub_data):
 
 
 def test_dashboard_page_draws_an_svg_chart(editor_client, hub_data):
-    response = editor_client.get("/admin/articles/backlink/dashboard/")
+    response = editor_client.get("/admin/hub/backlink/dashboard/")
     assertContains(response, "<svg")
     assertContains(response, "<rect", count=24)
     assertContains(response, "Lonely orphan")
@@ -70,5 +71,5 @@ def test_dashboard_page_draws_an_svg_chart(editor_client, hub_data):
 
 
 def test_moderator_cannot_see_the_dashboard(moderator_client):
-    response = moderator_client.get("/admin/articles/backlink/dashboard/")
+    response = moderator_client.get("/admin/hub/backlink/dashboard/")
     assert response.status_code == 403

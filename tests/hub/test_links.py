@@ -5,8 +5,9 @@ from django.core.management import call_command
 from django.db import IntegrityError
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles.models import Article, Link
-from articles.services import sync_article_links
+from articles.hub.models import Link
+from articles.hub.services.links import sync_article_links
+from articles.models import Article
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db

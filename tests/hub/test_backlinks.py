@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles.models import Backlink
-from articles.services import verify_backlink
+from articles.hub.models import Backlink
+from articles.hub.services.backlinks import verify_backlink
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -277,7 +277,7 @@ def test_hub_counts_follow_an_approval(
     assertNotContains(client.get("/hub/"), "late.example")
     with django_capture_on_commit_callbacks(execute=True):
         editor_client.post(
-            "/admin/articles/backlink/",
+            "/admin/hub/backlink/",
             {"action": "approve", "_selected_action": [backlink.pk]},
         )
     backlink.refresh_from_db()
@@ -296,7 +296,7 @@ def test_csv_import_reports_each_row(editor_client, article):
         "https://c.example/only-one-column\n"
     )
     response = editor_client.post(
-        "/admin/articles/backlink/import/",
+        "/admin/hub/backlink/import/",
         {"file": SimpleUploadedFile("links.csv", csv_text.encode())},
     )
     report = response.context["report"]
@@ -319,7 +319,7 @@ def test_csv_import_refuses_what_the_database_cannot_hold(editor_client, article
         "https://a.example/d,http://testserver/articles/kyphoplasty\x00/\n"
     )
     response = editor_client.post(
-        "/admin/articles/backlink/import/",
+        "/admin/hub/backlink/import/",
         {"file": SimpleUploadedFile("links.csv", csv_text.encode())},
     )
     reasons = [row["reason"] for row in response.context["report"]]
@@ -332,7 +332,7 @@ def test_csv_import_refuses_what_the_database_cannot_hold(editor_client, article
 
 def test_csv_import_refuses_a_binary_file(editor_client):
     response = editor_client.post(
-        "/admin/articles/backlink/import/",
+        "/admin/hub/backlink/import/",
         {"file": SimpleUploadedFile("links.csv", b"\xff\xfe\x00\x81")},
     )
     assertContains(response, "not UTF-8")
@@ -340,4 +340,4 @@ def test_csv_import_refuses_a_binary_file(editor_client):
 
 
 def test_moderator_cannot_import_backlinks(moderator_client):
-    assert moderator_client.get("/admin/articles/backlink/import/").status_code == 403
+    assert moderator_client.get("/admin/hub/backlink/import/").status_code == 403

@@ -5,8 +5,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles.models import Article, Link, LinkCheck
-from articles.services import check_outbound_links, sync_article_links, unlink
+from articles.hub.models import Link, LinkCheck
+from articles.hub.services.link_checks import check_outbound_links
+from articles.hub.services.links import sync_article_links, unlink
+from articles.models import Article
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,13 +152,13 @@ def test_checks_run_concurrently(outside):
 def test_admin_lists_broken_links_and_marks_them_not_broken(outside, editor_client):
     article_linking(outside, "/gone", "/ok", title="Has a dead link")
     check_outbound_links()
-    page = editor_client.get("/admin/articles/link/?health=broken")
+    page = editor_client.get("/admin/hub/link/?health=broken")
     assert page.status_code == 200
     assert f"{outside}/gone".encode() in page.content
     assert f"{outside}/ok".encode() not in page.content
     gone = Link.objects.get(url=f"{outside}/gone")
     editor_client.post(
-        "/admin/articles/link/",
+        "/admin/hub/link/",
         {"action": "mark_not_broken", "_selected_action": [gone.pk]},
     )
     assert not LinkCheck.objects.broken().exists()

@@ -1,0 +1,1 @@
+"""The Backlinks Hub's writes and reports, one module per concern."""

@@ -1,0 +1,184 @@
+"""
+Outside pages that link to our articles: recording them (admin, CSV,
+Webmention) and verifying them by fetching the page.
+"""
+
+import csv
+import io
+from datetime import datetime
+
+import httpx
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from articles.models import Article
+from articles.richtext import CONTROL_CHARACTERS, extract_links
+from clinic.logs import queue
+from clinic.pagecache import invalidate_public_pages
+
+from ..fetch import FetchRefused, fetch
+from ..models import Backlink
+from .links import article_for_url
+
+
+def _find_link(html, article):
+    """Return the <a> in `html` that points at `article`, or None."""
+    for href, text, rel in extract_links(html):
+        if article_for_url(href) == article:
+            return text, rel.split()
+    return None
+
+
+@transaction.atomic
+def verify_backlink(*, backlink: Backlink, now: datetime | None = None) -> Backlink:
+    """
+    Fetch the linking page and record what it says: verified (with its link
+    text and rel flags) when it links to the article, lost when it answers
+    404/410 or no longer links. A failed fetch changes only the note.
+    Return the backlink.
+    """
+    now = now or timezone.now()
+    backlink.last_checked_at = now
+    try:
+        page = fetch(backlink.source_url)
+    except (FetchRefused, httpx.HTTPError) as error:
+        backlink.check_note = f"not fetched: {error}"[:300]
+        backlink.save()
+        return backlink
+    found = None
+    if page.status in (404, 410):
+        backlink.check_note = f"the page answered {page.status}"
+    elif page.status >= 400:
+        backlink.check_note = f"the page answered {page.status}; will try again"
+        backlink.save()
+        return backlink
+    else:
+        found = _find_link(page.text, backlink.target_article)
+        backlink.check_note = "" if found else "no link to the article on the page"
+    if found is None:
+        if backlink.status != Backlink.Status.REJECTED:
+            backlink.status = Backlink.Status.LOST
+    else:
+        text, rel = found
+        backlink.anchor_text = text
+        backlink.is_nofollow = "nofollow" in rel
+        backlink.is_ugc = "ugc" in rel
+        backlink.is_sponsored = "sponsored" in rel
+        backlink.first_seen_at = backlink.first_seen_at or now
+        backlink.last_seen_at = now
+        if backlink.status != Backlink.Status.REJECTED:
+            backlink.status = Backlink.Status.VERIFIED
+    backlink.save()
+    transaction.on_commit(invalidate_public_pages)
+    return backlink
+
+
+@task()
+def verify_backlink_task(*, backlink_id: int, request_id: str = "") -> str:
+    """Verify one backlink by fetching its page; return its new status."""
+    backlink = Backlink.objects.filter(pk=backlink_id).first()
+    if backlink is None:
+        return "gone"
+    return verify_backlink(backlink=backlink).status
+
+
+@task()
+def verify_all_backlinks(request_id: str = "") -> int:
+    """Queue a fresh verification of every backlink not rejected."""
+    ids = list(Backlink.objects.due_for_check().values_list("pk", flat=True))
+    for backlink_id in ids:
+        queue(verify_backlink_task, backlink_id=backlink_id)
+    return len(ids)
+
+
+def queue_verification(backlink):
+    """Verify `backlink` in the background once the transaction commits."""
+    transaction.on_commit(lambda: queue(verify_backlink_task, backlink_id=backlink.pk))
+
+
+def record_backlink(*, source_url: str, article: Article, via: str) -> tuple:
+    """
+    Add a backlink (or find the one already recorded for the same page and
+    article) and queue its verification; return (backlink, created).
+    """
+    backlink, created = Backlink.objects.get_or_create(
+        source_url=source_url, target_article=article, defaults={"via": via}
+    )
+    queue_verification(backlink)
+    return backlink, created
+
+
+MAX_CSV_ROWS = 5000
+
+
+def import_backlinks_csv(upload) -> list[dict]:
+    """
+    Add the backlinks listed in a CSV file (source_url, article address or
+    slug); return one report row per line: what was added, skipped or
+    refused and why. Raise ValidationError when the file is not a CSV.
+    """
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError(
+            _("The file is not UTF-8 text."), code="encoding"
+        ) from None
+    rows = list(csv.reader(io.StringIO(text)))
+    if len(rows) > MAX_CSV_ROWS + 1:
+        raise ValidationError(
+            _("The file has more than %(max)d rows.") % {"max": MAX_CSV_ROWS},
+            code="too_long",
+        )
+    if rows and rows[0] and rows[0][0].strip().lower() in ("source_url", "source"):
+        rows = rows[1:]
+        first_line = 2
+    else:
+        first_line = 1
+    report = []
+    check_url = URLValidator(schemes=["http", "https"])
+    longest = Backlink._meta.get_field("source_url").max_length
+    for line, row in enumerate(rows, start=first_line):
+        if not any(cell.strip() for cell in row):
+            continue
+        entry = {"line": line, "source_url": row[0].strip() if row else ""}
+        report.append(entry)
+        if len(row) < 2:
+            entry.update(outcome="refused", reason=_("Two columns are needed."))
+            continue
+        source, target = row[0].strip(), row[1].strip()
+        try:
+            check_url(source)
+            if CONTROL_CHARACTERS.search(source):
+                raise ValidationError("control characters")
+        except ValidationError:
+            entry.update(outcome="refused", reason=_("Not an http(s) address."))
+            continue
+        if len(source) > longest:
+            entry.update(
+                outcome="refused",
+                reason=_("The address is longer than %(max)d characters.")
+                % {"max": longest},
+            )
+            continue
+        if "/" in target:
+            article = article_for_url(target)
+        elif CONTROL_CHARACTERS.search(target):
+            article = None
+        else:
+            article = Article.objects.filter(slug=target).first()
+        if article is None:
+            entry.update(outcome="refused", reason=_("No such article: %s") % target)
+            continue
+        entry["article"] = article.title
+        backlink, created = record_backlink(
+            source_url=source, article=article, via=Backlink.Via.CSV
+        )
+        if created:
+            entry.update(outcome="added", reason="")
+        else:
+            entry.update(outcome="skipped", reason=_("Already recorded."))
+    return report

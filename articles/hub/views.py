@@ -1,0 +1,181 @@
+"""The public hub page and the Webmention endpoint."""
+
+import contextlib
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Max, Window
+from django.db.models.functions import RowNumber
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+
+from articles.models import Article
+from articles.richtext import CONTROL_CHARACTERS
+from clinic.pagecache import fragment_settings, generation
+
+from .models import Backlink
+from .services.backlinks import record_backlink
+from .services.links import article_for_url
+
+WEBMENTION_LIMIT = 10  # Mentions per source host per minute.
+
+
+def _rate_limited(host):
+    key = f"webmention:{host}"
+    try:
+        cache.add(key, 0, timeout=60)
+        return cache.incr(key) > WEBMENTION_LIMIT
+    except Exception:  # Without a cache, mentions are not rate-limited.
+        return False
+
+
+def _plain(message, status):
+    return HttpResponse(message + "\n", status=status, content_type="text/plain")
+
+
+@csrf_exempt  # Other sites send Webmentions; nothing here uses a session.
+@require_POST
+def webmention(request):
+    """
+    Receive a W3C Webmention: check it at once, answer 202, and verify the
+    source page in the background.
+    """
+    source = request.POST.get("source", "").strip()
+    target = request.POST.get("target", "").strip()
+    if not source or not target:
+        return _plain(_("Both source and target are required."), 400)
+    longest = Backlink._meta.get_field("source_url").max_length
+    for name, url in (("source", source), ("target", target)):
+        parts = urlsplit(url)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or CONTROL_CHARACTERS.search(url)
+        ):
+            return _plain(
+                _("The %(name)s must be an http(s) URL.") % {"name": name}, 400
+            )
+        if len(url) > longest:
+            return _plain(
+                _("The %(name)s is too long: at most %(max)d characters.")
+                % {"name": name, "max": longest},
+                400,
+            )
+    if source.split("#")[0] == target.split("#")[0]:
+        return _plain(_("The source and the target must differ."), 400)
+    article = article_for_url(target)
+    if article is None:
+        return _plain(_("The target is not a published article of this site."), 400)
+    host = (urlsplit(source).hostname or "").lower()
+    if _rate_limited(host):
+        return _plain(_("Too many mentions from this site; try again later."), 429)
+    backlink, created = record_backlink(
+        source_url=source, article=article, via=Backlink.Via.WEBMENTION
+    )
+    response = _plain(_("Accepted: the source page will be checked."), 202)
+    response["Location"] = request.build_absolute_uri(
+        reverse("admin:hub_backlink_change", args=[backlink.pk])
+    )
+    return response
+
+
+def hub_figures():
+    """
+    Return the public hub's aggregates: `domains` (list of dicts with
+    `referring_domain`, `count` and `latest`) and `articles` (up to 50
+    articles with `mention_count`). They scan every public backlink, so they
+    are kept in the cache until published content or backlinks change.
+    """
+    try:
+        key = f"hub:figures:{generation()}"
+        figures = cache.get(key)
+    except Exception:  # A cache outage must not take the page down.
+        key = figures = None
+    if figures is not None:
+        return figures
+    public = Backlink.objects.public()
+    domains = (
+        public.values("referring_domain")
+        .annotate(count=Count("pk"), latest=Max("last_seen_at"))
+        .order_by("-count", "referring_domain")
+    )
+    articles = (
+        Article.objects.published()
+        .annotate(
+            mention_count=Count(
+                "backlinks", filter=Backlink.objects.public_q(prefix="backlinks__")
+            )
+        )
+        .filter(mention_count__gt=0)
+        .order_by("-mention_count", "title")
+        .only("pk", "title", "slug")[:50]
+    )
+    figures = {"domains": list(domains), "articles": list(articles)}
+    if key is not None:
+        with contextlib.suppress(Exception):
+            cache.set(key, figures, settings.CLINIC_HUB_FIGURES_SECONDS)
+    return figures
+
+
+class HubView(TemplateView):
+    """The public backlinks hub: who links to our articles."""
+
+    template_name = "hub/hub.html"
+    per_page = 20
+    #: Links shown under each site; the count gives the rest.
+    links_per_domain = 5
+
+    def get_context_data(self, **kwargs):
+        # Lazy: the template keeps the rendered lists as a cached fragment,
+        # and on a fragment hit none of this runs.
+        return super().get_context_data(
+            hub=SimpleLazyObject(self.hub_page),
+            **fragment_settings(),
+            **kwargs,
+        )
+
+    def hub_page(self):
+        """Return `domains` (this page's sites with their links),
+        `page_obj` and `articles` for the template."""
+        figures = hub_figures()
+        page = Paginator(figures["domains"], self.per_page).get_page(
+            self.request.GET.get("page")
+        )
+        domain_names = [row["referring_domain"] for row in page.object_list]
+        # Filtered by site first so that the database walks the site index;
+        # links to articles no longer published are dropped below.
+        links = (
+            Backlink.objects.filter(
+                Backlink.objects.public_q(), referring_domain__in=domain_names
+            )
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=F("referring_domain"),
+                    order_by=(F("last_seen_at").desc(nulls_last=True), "pk"),
+                )
+            )
+            .filter(rank__lte=self.links_per_domain)
+            .select_related("target_article")
+            .order_by("referring_domain", "rank")
+        )
+        by_domain = {}
+        for backlink in links:
+            if backlink.target_article.is_published:
+                by_domain.setdefault(backlink.referring_domain, []).append(backlink)
+        rows = [
+            {
+                **row,
+                "backlinks": by_domain.get(row["referring_domain"], []),
+                "more": max(0, row["count"] - self.links_per_domain),
+            }
+            for row in page.object_list
+        ]
+        return {"domains": rows, "page_obj": page, "articles": figures["articles"]}
