@@ -4,6 +4,7 @@ from django.contrib.redirects.models import Redirect
 from django.core import signing
 from django.http import (
     Http404,
+    HttpResponseNotAllowed,
     HttpResponsePermanentRedirect,
     JsonResponse,
 )
@@ -17,6 +18,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from articles.hub.models import Backlink
 from clinic.pagecache import fragment_settings, public_page
+from comments.threads import comment_section
 
 from .forms import UploadForm
 from .models import (
@@ -75,6 +77,8 @@ class ArticleListView(ListView):
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
+    #: A refused comment form to re-show (see `post`), else None.
+    comment_form = None
 
     #: What the page needs outside its cached fragments (the head, the
     #: comment form); the fragments read the whole article, lazily.
@@ -110,8 +114,20 @@ class ArticleDetailView(DetailView):
                 return render(request, "articles/article_gone.html", status=410)
             raise
 
+    def post(self, request, *args, comment_form=None, **kwargs):
+        """
+        Re-show the page with a refused comment form. Only the comment view
+        calls this (comments.views); a POST routed here has no form to show.
+        """
+        if comment_form is None:
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        self.comment_form = comment_form
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**article_context(self.request, self.object))
+        return super().get_context_data(
+            **article_context(self.request, self.object, self.comment_form)
+        )
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
@@ -131,8 +147,6 @@ def article_context(request, article, comment_form=None, *, preview=False):
     are lazy: on a fragment hit their queries never run. Previews of
     unpublished work are never kept.
     """
-    from comments.views import comment_section
-
     if preview:
         full_article = article
     else:
