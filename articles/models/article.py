@@ -1,10 +1,11 @@
+"""Articles, their editorial workflow and their references."""
+
 import hashlib
 import math
 import re
 from datetime import date
 
 import reversion
-from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -21,18 +22,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_ckeditor_5.fields import CKEditor5Field
-from imagekit.models import ImageSpecField
-from pilkit.processors import ResizeToFit
 
-from .richtext import add_heading_ids, sanitize_html, text_summary
+from ..richtext import add_heading_ids, sanitize_html, text_summary
+from .media import Image
+from .people import Person
+from .taxonomy import Category, Tag
 
 #: Markers around matched words in search headlines; control characters that
 #: sanitized text never contains, so the snippet can be escaped first.
 SEARCH_MARK_START = "\x02"
 SEARCH_MARK_END = "\x03"
-
-#: Widths of the renditions made for every image, in pixels.
-RENDITION_WIDTHS = (480, 960, 1600)
 
 
 def add_months(day, months):
@@ -45,219 +44,6 @@ def add_months(day, months):
         except ValueError:
             continue
     raise AssertionError("unreachable")
-
-
-class Category(models.Model):
-    name = models.CharField(_("name"), max_length=100)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    parent = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-        verbose_name=_("parent category"),
-        help_text=_("Leave empty for a top-level category. Two levels at most."),
-    )
-    description = models.TextField(
-        _("description"),
-        blank=True,
-        help_text=_("Shown at the top of the category page."),
-    )
-    position = models.PositiveSmallIntegerField(
-        _("position"),
-        default=0,
-        help_text=_("Lower numbers come first in menus and lists."),
-    )
-
-    class Meta:
-        ordering = ("position", "name")
-        verbose_name = _("category")
-        verbose_name_plural = _("categories")
-        constraints = (
-            models.CheckConstraint(
-                condition=~Q(parent=models.F("pk")),
-                name="category_not_own_parent",
-            ),
-        )
-
-    def __str__(self):
-        return f"{self.parent} › {self.name}" if self.parent_id else self.name
-
-    def get_absolute_url(self):
-        return reverse("articles:category", kwargs={"slug": self.slug})
-
-    def clean(self):
-        if self.parent_id is None:
-            return
-        if self.parent_id == self.pk:
-            raise ValidationError(
-                {"parent": _("A category cannot be its own parent.")},
-                code="own_parent",
-            )
-        if self.parent.parent_id is not None:
-            raise ValidationError(
-                {"parent": _("Categories have two levels: pick a top-level parent.")},
-                code="too_deep",
-            )
-        if self.pk and self.children.exists():
-            raise ValidationError(
-                {
-                    "parent": _(
-                        "This category has subcategories, so it must stay "
-                        "at the top level."
-                    )
-                },
-                code="too_deep",
-            )
-
-
-class Tag(models.Model):
-    name = models.CharField(_("name"), max_length=60, unique=True)
-    slug = models.SlugField(_("slug"), max_length=60, unique=True)
-
-    class Meta:
-        ordering = ("name",)
-        verbose_name = _("tag")
-        verbose_name_plural = _("tags")
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("articles:tag", kwargs={"slug": self.slug})
-
-
-class Image(models.Model):
-    """An uploaded picture, stored re-encoded without metadata."""
-
-    file = models.ImageField(
-        _("file"),
-        upload_to="images/%Y/%m/",
-        width_field="width",
-        height_field="height",
-    )
-    width = models.PositiveIntegerField(_("width"), editable=False)
-    height = models.PositiveIntegerField(_("height"), editable=False)
-    title = models.CharField(
-        _("title"),
-        max_length=200,
-        blank=True,
-        help_text=_("For finding the image in the admin; not shown to readers."),
-    )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        verbose_name=_("uploaded by"),
-    )
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-
-    jpeg_480 = ImageSpecField(
-        source="file", processors=[ResizeToFit(480, upscale=False)], format="JPEG"
-    )
-    jpeg_960 = ImageSpecField(
-        source="file", processors=[ResizeToFit(960, upscale=False)], format="JPEG"
-    )
-    jpeg_1600 = ImageSpecField(
-        source="file", processors=[ResizeToFit(1600, upscale=False)], format="JPEG"
-    )
-    webp_480 = ImageSpecField(
-        source="file", processors=[ResizeToFit(480, upscale=False)], format="WEBP"
-    )
-    webp_960 = ImageSpecField(
-        source="file", processors=[ResizeToFit(960, upscale=False)], format="WEBP"
-    )
-    webp_1600 = ImageSpecField(
-        source="file", processors=[ResizeToFit(1600, upscale=False)], format="WEBP"
-    )
-
-    class Meta:
-        ordering = ("-created_at",)
-        verbose_name = _("image")
-        verbose_name_plural = _("images")
-        constraints = (
-            models.CheckConstraint(
-                condition=Q(width__gt=0, height__gt=0), name="image_has_size"
-            ),
-        )
-
-    def __str__(self):
-        return self.title or self.file.name.rsplit("/", 1)[-1]
-
-    def renditions(self, fmt):
-        """
-        Return [(url, width, height)] for format "webp" or "jpeg", smallest
-        first, computed without touching storage or the database.
-        """
-        result = []
-        for width in RENDITION_WIDTHS:
-            spec = getattr(self, f"{fmt}_{width}")
-            if width >= self.width:
-                result.append((spec.url, self.width, self.height))
-                break
-            height = max(1, round(self.height * width / self.width))
-            result.append((spec.url, width, height))
-        return result
-
-    def srcset(self, fmt):
-        """Return the `srcset` attribute value for format "webp" or "jpeg"."""
-        return ", ".join(f"{url} {width}w" for url, width, _ in self.renditions(fmt))
-
-    @property
-    def srcset_webp(self):
-        return self.srcset("webp")
-
-    @property
-    def srcset_jpeg(self):
-        return self.srcset("jpeg")
-
-
-class Person(models.Model):
-    """An author or medical reviewer, as readers see them."""
-
-    name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    credentials = models.CharField(
-        _("credentials"),
-        max_length=160,
-        blank=True,
-        help_text=_('Shown after the name, e.g. "MD, spine surgeon".'),
-    )
-    bio = models.TextField(_("biography"), blank=True)
-    photo = models.ForeignKey(
-        Image,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("photo"),
-    )
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="person",
-        verbose_name=_("user account"),
-        help_text=_(
-            "A medical reviewer's sign-off is shown under the person linked "
-            "to their account."
-        ),
-    )
-
-    class Meta:
-        ordering = ("name",)
-        verbose_name = _("person")
-        verbose_name_plural = _("people")
-
-    def __str__(self):
-        return f"{self.name}, {self.credentials}" if self.credentials else self.name
-
-    def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -755,42 +541,3 @@ class Reference(models.Model):
     @property
     def pubmed_url(self):
         return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
-
-
-class SiteConfiguration(models.Model):
-    """The clinic's settings that editors change: one row."""
-
-    cta_heading = models.CharField(
-        _("call-to-action heading"),
-        max_length=120,
-        default=_("Speak with a spine specialist"),
-    )
-    cta_text = models.TextField(
-        _("call-to-action text"),
-        default=_(
-            "Our specialists can tell you whether this treatment fits your "
-            "situation. Appointments usually within a week."
-        ),
-    )
-    cta_button = models.CharField(
-        _("call-to-action button"), max_length=60, default=_("Book a consultation")
-    )
-    cta_url = models.CharField(
-        _("call-to-action link"),
-        max_length=300,
-        default="/contact/",
-        help_text=_("Where the button leads: a page of this site or a full URL."),
-    )
-
-    class Meta:
-        verbose_name = _("site configuration")
-        verbose_name_plural = _("site configuration")
-
-    def __str__(self):
-        return str(_("Site configuration"))
-
-    @classmethod
-    def load(cls):
-        """Return the configuration row, created with defaults if missing."""
-        config, _ = cls.objects.get_or_create(pk=1)
-        return config

@@ -1,0 +1,98 @@
+"""Uploaded pictures and their renditions."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from imagekit.models import ImageSpecField
+from pilkit.processors import ResizeToFit
+
+#: Widths of the renditions made for every image, in pixels.
+RENDITION_WIDTHS = (480, 960, 1600)
+
+
+class Image(models.Model):
+    """An uploaded picture, stored re-encoded without metadata."""
+
+    file = models.ImageField(
+        _("file"),
+        upload_to="images/%Y/%m/",
+        width_field="width",
+        height_field="height",
+    )
+    width = models.PositiveIntegerField(_("width"), editable=False)
+    height = models.PositiveIntegerField(_("height"), editable=False)
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        blank=True,
+        help_text=_("For finding the image in the admin; not shown to readers."),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    jpeg_480 = ImageSpecField(
+        source="file", processors=[ResizeToFit(480, upscale=False)], format="JPEG"
+    )
+    jpeg_960 = ImageSpecField(
+        source="file", processors=[ResizeToFit(960, upscale=False)], format="JPEG"
+    )
+    jpeg_1600 = ImageSpecField(
+        source="file", processors=[ResizeToFit(1600, upscale=False)], format="JPEG"
+    )
+    webp_480 = ImageSpecField(
+        source="file", processors=[ResizeToFit(480, upscale=False)], format="WEBP"
+    )
+    webp_960 = ImageSpecField(
+        source="file", processors=[ResizeToFit(960, upscale=False)], format="WEBP"
+    )
+    webp_1600 = ImageSpecField(
+        source="file", processors=[ResizeToFit(1600, upscale=False)], format="WEBP"
+    )
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(width__gt=0, height__gt=0), name="image_has_size"
+            ),
+        )
+
+    def __str__(self):
+        return self.title or self.file.name.rsplit("/", 1)[-1]
+
+    def renditions(self, fmt):
+        """
+        Return [(url, width, height)] for format "webp" or "jpeg", smallest
+        first, computed without touching storage or the database.
+        """
+        result = []
+        for width in RENDITION_WIDTHS:
+            spec = getattr(self, f"{fmt}_{width}")
+            if width >= self.width:
+                result.append((spec.url, self.width, self.height))
+                break
+            height = max(1, round(self.height * width / self.width))
+            result.append((spec.url, width, height))
+        return result
+
+    def srcset(self, fmt):
+        """Return the `srcset` attribute value for format "webp" or "jpeg"."""
+        return ", ".join(f"{url} {width}w" for url, width, _ in self.renditions(fmt))
+
+    @property
+    def srcset_webp(self):
+        return self.srcset("webp")
+
+    @property
+    def srcset_jpeg(self):
+        return self.srcset("jpeg")

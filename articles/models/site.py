@@ -1,0 +1,43 @@
+"""Settings of the clinic that editors change."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SiteConfiguration(models.Model):
+    """The clinic's settings that editors change: one row."""
+
+    cta_heading = models.CharField(
+        _("call-to-action heading"),
+        max_length=120,
+        default=_("Speak with a spine specialist"),
+    )
+    cta_text = models.TextField(
+        _("call-to-action text"),
+        default=_(
+            "Our specialists can tell you whether this treatment fits your "
+            "situation. Appointments usually within a week."
+        ),
+    )
+    cta_button = models.CharField(
+        _("call-to-action button"), max_length=60, default=_("Book a consultation")
+    )
+    cta_url = models.CharField(
+        _("call-to-action link"),
+        max_length=300,
+        default="/contact/",
+        help_text=_("Where the button leads: a page of this site or a full URL."),
+    )
+
+    class Meta:
+        verbose_name = _("site configuration")
+        verbose_name_plural = _("site configuration")
+
+    def __str__(self):
+        return str(_("Site configuration"))
+
+    @classmethod
+    def load(cls):
+        """Return the configuration row, created with defaults if missing."""
+        config, _ = cls.objects.get_or_create(pk=1)
+        return config
