@@ -3,7 +3,7 @@ Writes to articles that have rules or side effects: the review workflow,
 publication, and redirects. Views, admin actions and commands call these.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 import reversion
 from django.contrib.auth import get_user_model
@@ -38,12 +38,27 @@ def _require(user, perm, message):
         raise PermissionDenied(message)
 
 
+def _require_sign_off(article):
+    if not article.has_current_sign_off:
+        raise ValidationError(
+            _(
+                "“%(title)s” has no current medical sign-off. A medical "
+                "reviewer must sign off this version before it is published."
+            )
+            % {"title": article},
+            code="not_signed_off",
+        )
+
+
+# The writers below are the only code that changes an article's workflow
+# state, sign-off or publication. They check no permission: the services
+# after them do, for people in the admin; commands (imports, the demo) run
+# as the site's operator and call the writers directly.
+
+
 @transaction.atomic
-def submit_for_review(*, article: Article, user) -> Article:
-    """
-    Move a draft to review and email the medical reviewers; return it.
-    """
-    _require(user, "articles.change_article", _("You may not edit articles."))
+def record_submission(*, article: Article, user=None) -> Article:
+    """Move a draft to review, with a revision; return it."""
     if article.status != Article.Status.DRAFT:
         raise ValidationError(
             _("Only drafts can be sent for review; “%(title)s” is %(status)s.")
@@ -54,6 +69,77 @@ def submit_for_review(*, article: Article, user) -> Article:
     _save_with_revision(
         article, user=user, comment=_("Submitted for review"), fields=["status"]
     )
+    return article
+
+
+@transaction.atomic
+def record_sign_off(
+    *, article: Article, reviewer: Person, user=None, on: date | None = None
+) -> Article:
+    """
+    Record `reviewer`'s medical sign-off of the article's current content,
+    dated `on` (today by default), with a revision; return the article.
+    """
+    if article.status == Article.Status.ARCHIVED:
+        raise ValidationError(_("Archived articles are not reviewed."), code="archived")
+    article.reviewed_by = reviewer
+    article.last_reviewed = on or timezone.localdate()
+    article.review_fingerprint = article.fingerprint()
+    _save_with_revision(
+        article,
+        user=user,
+        comment=_("Medical sign-off"),
+        fields=["reviewed_by", "last_reviewed", "review_fingerprint", "next_review_at"],
+    )
+    return article
+
+
+@transaction.atomic
+def record_publication(
+    *, article: Article, at: datetime | None = None, user=None, comment: str = ""
+) -> Article:
+    """
+    Publish the article dated `at` (now by default), with a revision; return
+    it. Refused without a current medical sign-off.
+    """
+    _require_sign_off(article)
+    article.status = Article.Status.PUBLISHED
+    article.published_at = at or timezone.now()
+    _save_with_revision(
+        article,
+        user=user,
+        comment=comment or _("Published"),
+        fields=["status", "published_at"],
+    )
+    return article
+
+
+@transaction.atomic
+def record_withdrawal(
+    *, article: Article, status: str, user=None, comment: str = ""
+) -> Article:
+    """
+    Take the article off the site: back to draft, or archived (kept for the
+    record, answered 410). Return it.
+    """
+    article.status = status
+    article.publish_at = None
+    _save_with_revision(
+        article,
+        user=user,
+        comment=comment or Article.Status(status).label,
+        fields=["status", "publish_at"],
+    )
+    return article
+
+
+@transaction.atomic
+def submit_for_review(*, article: Article, user) -> Article:
+    """
+    Move a draft to review and email the medical reviewers; return it.
+    """
+    _require(user, "articles.change_article", _("You may not edit articles."))
+    record_submission(article=article, user=user)
     recipients = list(
         get_user_model()
         .objects.filter(groups__name=REVIEWERS, is_active=True)
@@ -97,18 +183,7 @@ def sign_off_article(*, article: Article, user) -> Article:
             ),
             code="no_person",
         ) from None
-    if article.status == Article.Status.ARCHIVED:
-        raise ValidationError(_("Archived articles are not reviewed."), code="archived")
-    article.reviewed_by = person
-    article.last_reviewed = timezone.localdate()
-    article.review_fingerprint = article.fingerprint()
-    _save_with_revision(
-        article,
-        user=user,
-        comment=_("Medical sign-off"),
-        fields=["reviewed_by", "last_reviewed", "review_fingerprint", "next_review_at"],
-    )
-    return article
+    return record_sign_off(article=article, reviewer=person, user=user)
 
 
 @transaction.atomic
@@ -118,29 +193,13 @@ def publish_article(*, article: Article, user, now: datetime | None = None) -> A
     in the future. Refused without a current medical sign-off. Return it.
     """
     _require(user, "articles.publish_article", _("You may not publish articles."))
-    if not article.has_current_sign_off:
-        raise ValidationError(
-            _(
-                "“%(title)s” has no current medical sign-off. A medical "
-                "reviewer must sign off this version before it is published."
-            )
-            % {"title": article},
-            code="not_signed_off",
-        )
+    _require_sign_off(article)
+    now = now or timezone.now()
     if article.status == Article.Status.PUBLISHED:
         return article
-    now = now or timezone.now()
     if article.publish_at and article.publish_at > now:
-        return article
-    article.status = Article.Status.PUBLISHED
-    article.published_at = now
-    _save_with_revision(
-        article,
-        user=user,
-        comment=_("Published"),
-        fields=["status", "published_at"],
-    )
-    return article
+        return article  # Scheduled: publish_due_articles() publishes it.
+    return record_publication(article=article, at=now, user=user)
 
 
 @transaction.atomic
@@ -156,13 +215,8 @@ def publish_due_articles(*, now: datetime | None = None) -> int:
             continue
         if not article.has_current_sign_off:
             continue
-        article.status = Article.Status.PUBLISHED
-        article.published_at = article.publish_at
-        _save_with_revision(
-            article,
-            user=None,
-            comment=_("Published on schedule"),
-            fields=["status", "published_at"],
+        record_publication(
+            article=article, at=article.publish_at, comment=_("Published on schedule")
         )
         count += 1
     return count
@@ -174,24 +228,14 @@ def publish_scheduled(request_id: str = "") -> int:
     return publish_due_articles()
 
 
-def _take_offline(article, *, user, status, action, comment):
-    _require(user, "articles.publish_article", action)
-    article.status = status
-    article.publish_at = None
-    _save_with_revision(
-        article, user=user, comment=comment, fields=["status", "publish_at"]
-    )
-    return article
-
-
 @transaction.atomic
 def unpublish_article(*, article: Article, user) -> Article:
     """Take the article off the site, back to draft; return it."""
-    return _take_offline(
-        article,
-        user=user,
+    _require(user, "articles.publish_article", _("You may not unpublish articles."))
+    return record_withdrawal(
+        article=article,
         status=Article.Status.DRAFT,
-        action=_("You may not unpublish articles."),
+        user=user,
         comment=_("Unpublished"),
     )
 
@@ -199,11 +243,11 @@ def unpublish_article(*, article: Article, user) -> Article:
 @transaction.atomic
 def archive_article(*, article: Article, user) -> Article:
     """Archive the article: off the site, kept for the record; return it."""
-    return _take_offline(
-        article,
-        user=user,
+    _require(user, "articles.publish_article", _("You may not archive articles."))
+    return record_withdrawal(
+        article=article,
         status=Article.Status.ARCHIVED,
-        action=_("You may not archive articles."),
+        user=user,
         comment=_("Archived"),
     )
 

@@ -29,6 +29,12 @@ from .hub.services.links import sync_article_links
 from .images import clean_image
 from .models import Article, Category, Image, Person, Tag
 from .richtext import sanitize_html, text_summary
+from .services import (
+    record_publication,
+    record_sign_off,
+    record_submission,
+    record_withdrawal,
+)
 
 NS = {
     "content": "http://purl.org/rss/1.0/modules/content/",
@@ -280,7 +286,9 @@ class Importer:
         created = article is None
         if created:
             slug = wp(item, "post_name") or slugify(fields["title"]) or str(post_id)
-            article = Article(wordpress_id=post_id, slug=self.free_slug(slug))
+            article = Article(
+                wordpress_id=post_id, slug=Article.objects.free_slug(slug)
+            )
         elif all(
             getattr(article, k) == v
             for k, v in fields.items()
@@ -293,12 +301,10 @@ class Importer:
         for name, value in fields.items():
             setattr(article, name, value)
         published = _date(wp(item, "post_date_gmt")) or _date(wp(item, "post_date"))
-        self.apply_status(article, status, published)
+        if status == "future":
+            article.publish_at = published
         article.save()
-        if article.reviewed_by_id:
-            # The reviewer named on the command line vouches for this text.
-            article.review_fingerprint = article.fingerprint()
-            article.save()
+        self.apply_status(article, status, published)
         article.tags.set(
             self.tags[term.get("nicename")]
             for term in item.findall("category")
@@ -329,35 +335,31 @@ class Importer:
         return category
 
     def apply_status(self, article, status, published):
+        """Bring the article to the state its WordPress status means, through
+        the workflow writers (each step records a revision)."""
         reviewer = self.reviewed_by
-        if status in ("publish", "future") and reviewer is not None:
-            article.reviewed_by = reviewer
-            article.last_reviewed = timezone.localdate()
-        if status == "publish":
-            if reviewer is None:
-                article.status = Article.Status.IN_REVIEW
-                article.publish_at = None
-                self.report.notes.append(
-                    f"“{article.title}” was public in WordPress; it waits for a "
-                    "medical sign-off (pass --reviewed-by to publish on import)."
-                )
-            else:
-                article.status = Article.Status.PUBLISHED
-                article.published_at = published or timezone.now()
-        elif status == "future":
-            article.status = Article.Status.IN_REVIEW
-            article.publish_at = published
+        if status == "publish" and reviewer is None:
+            self.report.notes.append(
+                f"“{article.title}” was public in WordPress; it waits for a "
+                "medical sign-off (pass --reviewed-by to publish on import)."
+            )
+        if status in ("publish", "future"):
+            live = article.status == Article.Status.PUBLISHED
+            if article.status == Article.Status.ARCHIVED or (live and not reviewer):
+                record_withdrawal(article=article, status=Article.Status.DRAFT)
+            if article.status == Article.Status.DRAFT:
+                record_submission(article=article)
+            if reviewer is not None and not article.has_current_sign_off:
+                # The reviewer named on the command line vouches for this text.
+                record_sign_off(article=article, reviewer=reviewer)
+            publish = status == "publish" and reviewer is not None
+            if publish and article.status != Article.Status.PUBLISHED:
+                record_publication(article=article, at=published)
         elif status == "trash":
-            article.status = Article.Status.ARCHIVED
-        else:  # draft, pending, private
-            article.status = Article.Status.DRAFT
-
-    def free_slug(self, slug):
-        slug = slugify(slug)[:190] or "post"
-        candidate, n = slug, 2
-        while Article.objects.filter(slug=candidate).exists():
-            candidate, n = f"{slug}-{n}", n + 1
-        return candidate
+            if article.status != Article.Status.ARCHIVED:
+                record_withdrawal(article=article, status=Article.Status.ARCHIVED)
+        elif article.status != Article.Status.DRAFT:  # draft, pending, private
+            record_withdrawal(article=article, status=Article.Status.DRAFT)
 
     def redirect_old_urls(self, item, article, post_id):
         site = Site.objects.get_current()

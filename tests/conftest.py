@@ -94,6 +94,37 @@ def site(db):
     return Site.objects.get_current()
 
 
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """
+    The demo content, loaded once for the test module that asks for it and
+    removed after it (each test still runs in its own transaction); returns
+    what `load_demo` printed.
+    """
+    import io
+
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    out = io.StringIO()
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            MEDIA_ROOT=tmp_path_factory.mktemp("demo-media"),
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            TASKS={
+                "default": {
+                    "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+                }
+            },
+        ),
+    ):
+        call_command("load_demo", force=True, stdout=out)
+        yield out.getvalue()
+        # The flush sends post_migrate, which brings back the role groups.
+        call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture
 def editor(db):
     from tests.factories import UserFactory

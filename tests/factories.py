@@ -1,4 +1,5 @@
 import io
+from datetime import timedelta
 
 import factory
 from django.contrib.auth.models import Group, User
@@ -6,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image as PILImage
 
+from articles import services
 from articles.models import Article, Category, Image, Person, Reference, Tag
 from comments.models import Comment
 
@@ -71,6 +73,12 @@ class ImageFactory(factory.django.DjangoModelFactory):
 
 
 class ArticleFactory(factory.django.DjangoModelFactory):
+    """
+    A draft article. `in_review`, `signed_off`, `published` (dated
+    `published_at`, a day ago by default) and `archived` walk it through the
+    workflow services, as an editor and a reviewer would.
+    """
+
     class Meta:
         model = Article
 
@@ -78,28 +86,35 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"article-{n}")
     body = "<p>Plain words about the spine.</p>"
     category = factory.SubFactory(CategoryFactory)
-
-    class Params:
-        signed_off = factory.Trait(
-            reviewed_by=factory.SubFactory(PersonFactory),
-            last_reviewed=factory.LazyFunction(timezone.localdate),
-        )
-        published = factory.Trait(
-            signed_off=True,
-            status=Article.Status.PUBLISHED,
-            published_at=factory.LazyFunction(
-                lambda: timezone.now() - timezone.timedelta(days=1)
-            ),
-        )
+    in_review = False
+    signed_off = False
+    published = False
+    archived = False
+    published_at = None
 
     @classmethod
-    def _create(cls, model_class, *args, **kwargs):
+    def _create(
+        cls,
+        model_class,
+        *args,
+        in_review,
+        signed_off,
+        published,
+        archived,
+        published_at,
+        **kwargs,
+    ):
         article = model_class(*args, **kwargs)
         article.save()
-        if article.reviewed_by_id:
-            # Sign off the content as saved (the summary is derived on save).
-            article.review_fingerprint = article.fingerprint()
-            article.save()
+        if in_review or signed_off or published or archived:
+            services.record_submission(article=article)
+        if signed_off or published or archived:
+            services.record_sign_off(article=article, reviewer=PersonFactory())
+        if published or archived:
+            when = published_at or timezone.now() - timedelta(days=1)
+            services.record_publication(article=article, at=when)
+        if archived:
+            services.record_withdrawal(article=article, status=Article.Status.ARCHIVED)
         return article
 
 

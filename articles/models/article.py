@@ -20,6 +20,7 @@ from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_ckeditor_5.fields import CKEditor5Field
 
@@ -70,6 +71,17 @@ class ArticleQuerySet(models.QuerySet):
     def in_review(self):
         """Return the articles waiting for medical review."""
         return self.filter(status=Article.Status.IN_REVIEW)
+
+    def free_slug(self, text):
+        """
+        Return a slug made from `text` that no article uses yet: the plain
+        slug, or the first of "-2", "-3", … that is free.
+        """
+        base = slugify(text)[:190] or "article"
+        slug, n = base, 2
+        while self.filter(slug=slug).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
 
     def due_for_publication(self):
         """
@@ -333,6 +345,22 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    #: The fields a medical sign-off vouches for (see fingerprint()).
+    CONTENT_FIELDS = ("title", "summary", "body")
+    #: Columns save() derives from the content, or changes when the content
+    #: no longer matches its sign-off.
+    DERIVED_FIELDS = (
+        "body",
+        "body_html",
+        "toc",
+        "body_text",
+        "summary",
+        "status",
+        "reviewed_by",
+        "last_reviewed",
+        "review_fingerprint",
+        "next_review_at",
+    )
     #: Columns only the article page (or nothing public) reads.
     LARGE_FIELDS = ("body", "body_html", "body_text", "toc", "search_vector")
 
@@ -377,21 +405,32 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
-        self.body = sanitize_html(self.body)
-        self.body_html, self.toc = add_heading_ids(self.body)
-        self.body_text = text_summary(self.body, limit=None)
-        if not self.summary.strip():
-            self.summary = text_summary(self.body)
-        if self.review_fingerprint and self.review_fingerprint != self.fingerprint():
-            self.void_sign_off()
+    def save(self, *args, update_fields=None, **kwargs):
+        # A save of workflow fields alone leaves the content, and so what is
+        # derived from it, as it is: no need to parse the body again.
+        content = update_fields is None or not {*update_fields}.isdisjoint(
+            self.CONTENT_FIELDS
+        )
+        if content:
+            self.body = sanitize_html(self.body)
+            self.body_html, self.toc = add_heading_ids(self.body)
+            self.body_text = text_summary(self.body, limit=None)
+            if not self.summary.strip():
+                self.summary = text_summary(self.body)
+            if (
+                self.review_fingerprint
+                and self.review_fingerprint != self.fingerprint()
+            ):
+                self.void_sign_off()
+            if update_fields is not None:
+                update_fields = {*update_fields, *self.DERIVED_FIELDS}
         self.next_review_at = (
             add_months(self.last_reviewed, self.review_interval_months)
             if self.last_reviewed
             else None
         )
-        super().save(*args, **kwargs)
-        if connection.vendor == "postgresql":
+        super().save(*args, update_fields=update_fields, **kwargs)
+        if content and connection.vendor == "postgresql":
             # The vector is computed by the database from this row's text.
             type(self).objects.filter(pk=self.pk).update(
                 search_vector=Article.SEARCH_VECTOR

@@ -128,7 +128,7 @@ def test_workflow_buttons_take_an_article_from_draft_to_published(
 
 
 def test_refused_publish_shows_the_reason(editor_client):
-    article = ArticleFactory(status=Article.Status.IN_REVIEW)
+    article = ArticleFactory(in_review=True)
     response = editor_client.post(
         change_url(article), form_data(article, _workflow_publish="1"), follow=True
     )
@@ -136,7 +136,7 @@ def test_refused_publish_shows_the_reason(editor_client):
 
 
 def test_editor_sign_off_action_is_not_offered_and_refused(editor_client):
-    article = ArticleFactory(status=Article.Status.IN_REVIEW)
+    article = ArticleFactory(in_review=True)
     page = editor_client.get("/admin/articles/article/")
     assertNotContains(page, "sign_off_selected")
     editor_client.post(
@@ -148,7 +148,7 @@ def test_editor_sign_off_action_is_not_offered_and_refused(editor_client):
 
 
 def test_reviewer_signs_off_in_bulk(reviewer_client):
-    articles = ArticleFactory.create_batch(3, status=Article.Status.IN_REVIEW)
+    articles = ArticleFactory.create_batch(3, in_review=True)
     reviewer_client.post(
         "/admin/articles/article/",
         {"action": "sign_off_selected", "_selected_action": [a.pk for a in articles]},
@@ -176,7 +176,7 @@ def test_anonymous_admin_is_sent_to_login(client):
 
 
 def test_editing_content_after_sign_off_warns(editor_client):
-    article = ArticleFactory(signed_off=True, status=Article.Status.IN_REVIEW)
+    article = ArticleFactory(signed_off=True)
     response = editor_client.post(
         change_url(article), form_data(article, body="<p>Other words.</p>"), follow=True
     )

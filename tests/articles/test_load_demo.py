@@ -1,13 +1,12 @@
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from articles.models import Article, Category, Image
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def test_demo_has_articles_in_every_state():
-    call_command("load_demo")
     assert Article.objects.count() >= 8
     assert Category.objects.filter(parent__isnull=True).count() >= 3
     states = set(Article.objects.values_list("status", flat=True))
@@ -20,7 +19,6 @@ def test_demo_has_articles_in_every_state():
 
 
 def test_kyphoplasty_article_has_its_sections():
-    call_command("load_demo")
     article = Article.objects.published().get(
         slug="kyphoplasty-vertebral-compression-fractures"
     )
@@ -39,15 +37,13 @@ def test_kyphoplasty_article_has_its_sections():
 
 
 def test_load_demo_is_idempotent(capsys):
-    call_command("load_demo")
     counts = (Article.objects.count(), Image.objects.count())
-    call_command("load_demo")
+    call_command("load_demo", force=True)
     assert (Article.objects.count(), Image.objects.count()) == counts
     assert "0 new article(s), 0 new comment(s)" in capsys.readouterr().out
 
 
 def test_demo_reviewer_account_can_sign_off(client):
-    call_command("load_demo")
     signed_in = client.post(
         "/admin/login/?next=/admin/",
         {"username": "reviewer", "password": "demo-reviewer-pass"},
@@ -63,7 +59,6 @@ def test_demo_reviewer_account_can_sign_off(client):
 
 
 def test_demo_kyphoplasty_is_searchable_fed_and_in_the_sitemap(client):
-    call_command("load_demo")
     url = "/articles/kyphoplasty-vertebral-compression-fractures/"
     # "sponge" occurs only in the body of the article.
     response = client.get("/search/", {"q": "sponge"})
@@ -76,7 +71,6 @@ def test_demo_kyphoplasty_is_searchable_fed_and_in_the_sitemap(client):
 def test_demo_has_comments_in_every_status_and_threads(client):
     from comments.models import Comment
 
-    call_command("load_demo")
     assert set(Comment.objects.values_list("status", flat=True)) == set(
         Comment.Status.values
     )
@@ -90,7 +84,6 @@ def test_demo_has_comments_in_every_status_and_threads(client):
 def test_demo_has_backlinks_in_every_status(client):
     from articles.hub.models import Backlink
 
-    call_command("load_demo")
     assert set(Backlink.objects.values_list("status", flat=True)) == set(
         Backlink.Status.values
     )
@@ -103,5 +96,33 @@ def test_demo_has_backlinks_in_every_status(client):
 def test_demo_has_outbound_links_to_check():
     from articles.hub.models import Link
 
-    call_command("load_demo")
     assert Link.objects.external().count() >= 2
+
+
+def test_demo_articles_link_to_each_other():
+    osteoporosis = Article.objects.get(slug="understanding-osteoporosis")
+    assert osteoporosis.inbound_links.filter(
+        source__slug="kyphoplasty-vertebral-compression-fractures"
+    ).exists()
+
+
+def test_load_demo_prints_accounts_that_can_log_in(demo, client):
+    assert "demo-editor-pass" in demo
+    signed_in = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "editor", "password": "demo-editor-pass"},
+    )
+    assert signed_in.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_load_demo_refuses_to_run_without_debug():
+    # The demo accounts' passwords are public: no demo on a real server.
+    with pytest.raises(CommandError, match="DJANGO_DEBUG=1"):
+        call_command("load_demo")
+
+
+def test_load_demo_runs_with_debug(settings, capsys):
+    settings.DEBUG = True
+    call_command("load_demo")
+    assert "0 new article(s)" in capsys.readouterr().out

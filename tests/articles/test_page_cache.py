@@ -29,7 +29,7 @@ def test_publishing_empties_the_cache(
     client, editor, reviewer, django_capture_on_commit_callbacks
 ):
     assertNotContains(client.get("/"), "Fresh news")
-    article = ArticleFactory(status=Article.Status.IN_REVIEW, title="Fresh news")
+    article = ArticleFactory(in_review=True, title="Fresh news")
     with django_capture_on_commit_callbacks(execute=True):
         services.sign_off_article(article=article, user=reviewer)
         services.publish_article(article=article, user=editor)

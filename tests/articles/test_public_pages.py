@@ -28,15 +28,13 @@ def articles():
     return {
         "published": ArticleFactory(published=True, title="Visible guidance"),
         "draft": ArticleFactory(title="Draft musings"),
-        "review": ArticleFactory(status=Article.Status.IN_REVIEW, title="Pending text"),
+        "review": ArticleFactory(in_review=True, title="Pending text"),
         "future": ArticleFactory(
             published=True,
             title="Tomorrow news",
             published_at=timezone.now() + timedelta(days=1),
         ),
-        "archived": ArticleFactory(
-            signed_off=True, status=Article.Status.ARCHIVED, title="Withdrawn page"
-        ),
+        "archived": ArticleFactory(archived=True, title="Withdrawn page"),
     }
 
 

@@ -10,7 +10,7 @@ KYPHOPLASTY = "/articles/kyphoplasty-vertebral-compression-fractures/"
 @pytest.fixture
 def demo(settings):
     settings.CLINIC_PAGE_CACHE_SECONDS = 0
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("load_demo", force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def serious_violations(page):

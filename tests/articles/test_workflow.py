@@ -35,7 +35,7 @@ def test_only_drafts_can_be_submitted(editor):
 
 
 def test_editor_cannot_sign_off(editor):
-    article = ArticleFactory(status=Article.Status.IN_REVIEW)
+    article = ArticleFactory(in_review=True)
     with pytest.raises(PermissionDenied, match="Only medical reviewers"):
         services.sign_off_article(article=article, user=editor)
     article.refresh_from_db()
@@ -43,7 +43,7 @@ def test_editor_cannot_sign_off(editor):
 
 
 def test_reviewer_sign_off_records_person_and_date(reviewer):
-    article = ArticleFactory(status=Article.Status.IN_REVIEW, review_interval_months=6)
+    article = ArticleFactory(in_review=True, review_interval_months=6)
     with time_machine.travel("2026-03-31 10:00Z"):
         services.sign_off_article(article=article, user=reviewer)
     article.refresh_from_db()
@@ -55,20 +55,20 @@ def test_reviewer_sign_off_records_person_and_date(reviewer):
 
 def test_reviewer_without_a_person_profile_is_told_why():
     user = UserFactory(role="Medical reviewers")
-    article = ArticleFactory(status=Article.Status.IN_REVIEW)
+    article = ArticleFactory(in_review=True)
     with pytest.raises(ValidationError, match="not linked to a person"):
         services.sign_off_article(article=article, user=user)
 
 
 def test_publishing_needs_a_current_sign_off(editor):
-    article = ArticleFactory(status=Article.Status.IN_REVIEW)
+    article = ArticleFactory(in_review=True)
     with pytest.raises(ValidationError, match="no current medical sign-off"):
         services.publish_article(article=article, user=editor)
     assert not Article.objects.published().exists()
 
 
 def test_signed_off_article_can_be_published(editor, reviewer):
-    article = ArticleFactory(status=Article.Status.IN_REVIEW)
+    article = ArticleFactory(in_review=True)
     services.sign_off_article(article=article, user=reviewer)
     services.publish_article(article=article, user=editor)
     assert list(Article.objects.published()) == [article]
@@ -76,7 +76,7 @@ def test_signed_off_article_can_be_published(editor, reviewer):
 
 @pytest.mark.parametrize("field", ["title", "summary", "body"])
 def test_content_change_voids_the_sign_off(reviewer, field):
-    article = ArticleFactory(status=Article.Status.IN_REVIEW, summary="Short.")
+    article = ArticleFactory(in_review=True, summary="Short.")
     services.sign_off_article(article=article, user=reviewer)
     setattr(article, field, getattr(article, field) + " Changed.")
     article.save()
@@ -112,7 +112,7 @@ def test_database_refuses_a_published_article_without_review():
 
 def test_future_publish_at_schedules_instead_of_publishing(editor, reviewer):
     when = timezone.now() + timedelta(days=2)
-    article = ArticleFactory(status=Article.Status.IN_REVIEW, publish_at=when)
+    article = ArticleFactory(in_review=True, publish_at=when)
     services.sign_off_article(article=article, user=reviewer)
     services.publish_article(article=article, user=editor)
     article.refresh_from_db()
@@ -122,7 +122,7 @@ def test_future_publish_at_schedules_instead_of_publishing(editor, reviewer):
 
 def test_publish_scheduled_uses_publish_at_not_the_run_time(reviewer):
     publish_at = timezone.now() + timedelta(hours=1)
-    due = ArticleFactory(status=Article.Status.IN_REVIEW, publish_at=publish_at)
+    due = ArticleFactory(in_review=True, publish_at=publish_at)
     unsigned = ArticleFactory(publish_at=publish_at)
     services.sign_off_article(article=due, user=reviewer)
     with time_machine.travel(publish_at + timedelta(minutes=7)):
@@ -136,7 +136,7 @@ def test_publish_scheduled_uses_publish_at_not_the_run_time(reviewer):
 
 def test_publish_scheduled_task_runs_from_the_scheduler(settings, reviewer):
     publish_at = timezone.now() - timedelta(minutes=1)
-    article = ArticleFactory(status=Article.Status.IN_REVIEW, publish_at=publish_at)
+    article = ArticleFactory(in_review=True, publish_at=publish_at)
     services.sign_off_article(article=article, user=reviewer)
     settings.CLINIC_SCHEDULE = {"articles.services.publish_scheduled": 60}
     call_command("run_scheduler", once=True)
@@ -147,7 +147,7 @@ def test_published_excludes_drafts_future_and_archived():
     visible = ArticleFactory(published=True)
     ArticleFactory()
     ArticleFactory(published=True, published_at=timezone.now() + timedelta(days=1))
-    ArticleFactory(signed_off=True, status=Article.Status.ARCHIVED)
+    ArticleFactory(archived=True)
     assert list(Article.objects.published()) == [visible]
 
 

@@ -54,7 +54,7 @@ def stack():
         DJANGO_EMAIL_PORT=str(free_port()),
     )
     manage(env, "migrate", "--noinput")
-    manage(env, "load_demo")
+    manage(env, "load_demo", "--force")
     manage(env, "collectstatic", "--noinput")
     server = Gunicorn(env)
     server.start()

@@ -166,7 +166,7 @@ def cluster():
         DJANGO_SECURE_HSTS_SECONDS="0",
     )
     manage(env, "migrate", "--noinput")
-    manage(env, "load_demo")
+    manage(env, "load_demo", "--force")
     manage(env, "collectstatic", "--noinput")
     first, second = Gunicorn(env), Gunicorn(env)
     first.start()

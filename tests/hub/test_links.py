@@ -7,7 +7,6 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.hub.models import Link
 from articles.hub.services.links import sync_article_links
-from articles.models import Article
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -130,11 +129,3 @@ def test_rebuild_links_covers_every_article(capsys):
     assert "3 added, 0 removed" in capsys.readouterr().out
     call_command("rebuild_links")
     assert "0 added, 0 removed" in capsys.readouterr().out
-
-
-def test_demo_articles_link_to_each_other():
-    call_command("load_demo")
-    osteoporosis = Article.objects.get(slug="understanding-osteoporosis")
-    assert osteoporosis.inbound_links.filter(
-        source__slug="kyphoplasty-vertebral-compression-fractures"
-    ).exists()

@@ -4,12 +4,11 @@ import markdown
 from bs4 import BeautifulSoup
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
-from django.utils.text import slugify
 
 from articles.hub.services.links import sync_article_links
 from articles.models import Article, Category, Person
 from articles.richtext import sanitize_html
+from articles.services import record_publication, record_sign_off
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
 
@@ -52,7 +51,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             article = Article(
                 title=title,
-                slug=unique_slug(title),
+                slug=Article.objects.free_slug(title),
                 body=body,
                 category=self.category(category),
                 author=self.person(author, "--author") if author else None,
@@ -60,12 +59,9 @@ class Command(BaseCommand):
             article.save()
             sync_article_links(article=article)
             if status == "published":
-                article.reviewed_by = self.person(reviewed_by, "--reviewed-by")
-                article.last_reviewed = timezone.localdate()
-                article.review_fingerprint = article.fingerprint()
-                article.status = Article.Status.PUBLISHED
-                article.published_at = timezone.now()
-                article.save()
+                reviewer = self.person(reviewed_by, "--reviewed-by")
+                record_sign_off(article=article, reviewer=reviewer)
+                record_publication(article=article)
         self.stdout.write(
             f"Created {article.get_status_display().lower()} article "
             f"“{article.title}” at {article.get_absolute_url()}"
@@ -123,11 +119,3 @@ def split_title(html):
     for heading in soup.find_all(["h1", "h5", "h6"]):
         heading.name = "h2" if heading.name == "h1" else "h4"
     return title, soup.decode_contents()
-
-
-def unique_slug(title):
-    base = slugify(title)[:180] or "article"
-    slug, n = base, 2
-    while Article.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.sites.models import Site
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -25,6 +25,12 @@ from articles.models import (
     Reference,
     Tag,
 )
+from articles.services import (
+    record_publication,
+    record_sign_off,
+    record_submission,
+    record_withdrawal,
+)
 from clinic.roles import ROLE_GROUPS, sync_roles
 from comments.models import Comment
 
@@ -39,10 +45,26 @@ DEMO_ACCOUNTS = [
 
 
 class Command(BaseCommand):
-    help = "Load the demo accounts and content. Safe to run again."
+    help = (
+        "Load the demo accounts and content (local development only: the "
+        "accounts' passwords are public). Safe to run again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load even with DEBUG off. Never on a server others can reach.",
+        )
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "The demo creates accounts whose passwords are published, so it "
+                "loads only with DJANGO_DEBUG=1 (local development). Pass "
+                "--force to load it anyway, never on a server others can reach."
+            )
         sync_roles(django_apps)  # Recreates a role group deleted by hand.
         # Links in emails and the sitemap name the local server, not the
         # placeholder domain Django starts with.
@@ -197,29 +219,23 @@ class Command(BaseCommand):
         return created
 
     def apply_state(self, article, spec, reviewer, now):
+        """Walk the article through the workflow to its demo state."""
         state = spec["state"]
         published_at = now - timedelta(days=spec.get("days_ago", 0))
-        if state in ("signed_off", "scheduled", "published", "overdue", "archived"):
-            article.reviewed_by = reviewer
-            article.last_reviewed = (
-                published_at.date() if state != "scheduled" else now.date()
-            )
-            article.review_fingerprint = article.fingerprint()
-        status = {
-            "draft": Article.Status.DRAFT,
-            "in_review": Article.Status.IN_REVIEW,
-            "signed_off": Article.Status.IN_REVIEW,
-            "scheduled": Article.Status.IN_REVIEW,
-            "published": Article.Status.PUBLISHED,
-            "overdue": Article.Status.PUBLISHED,
-            "archived": Article.Status.ARCHIVED,
-        }[state]
-        article.status = status
+        if state == "draft":
+            return
         if state == "scheduled":
             article.publish_at = now + timedelta(days=3)
-        if status in (Article.Status.PUBLISHED, Article.Status.ARCHIVED):
-            article.published_at = published_at
-        article.save()
+            article.save(update_fields=["publish_at"])
+        record_submission(article=article)
+        if state == "in_review":
+            return
+        signed_on = now.date() if state == "scheduled" else published_at.date()
+        record_sign_off(article=article, reviewer=reviewer, on=signed_on)
+        if state in ("published", "overdue", "archived"):
+            record_publication(article=article, at=published_at)
+        if state == "archived":
+            record_withdrawal(article=article, status=Article.Status.ARCHIVED)
 
 
 def make_image(label, color):
