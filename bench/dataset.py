@@ -17,16 +17,11 @@ from django.contrib.sites.models import Site
 from django.db import connection, transaction
 from django.utils import timezone
 
+from articles.hub.models import Backlink
 from articles.hub.services.links import sync_article_links
-from articles.models import (
-    Article,
-    Backlink,
-    Category,
-    Person,
-    Reference,
-    Tag,
-)
+from articles.models import Article, Category, Person, Reference, Tag
 from articles.richtext import add_heading_ids, sanitize_html, text_summary
+from articles.services import record_publication, record_sign_off
 from comments.models import Comment, body_to_html
 
 SEED = 20261125
@@ -129,7 +124,6 @@ def _derive(article):
     article.body_html, article.toc = add_heading_ids(article.body)
     article.body_text = text_summary(article.body, limit=None)
     article.summary = article.summary or text_summary(article.body)
-    article.review_fingerprint = article.fingerprint()
 
 
 def _approved(rng, article, name, stamp, words, **tree):
@@ -214,17 +208,18 @@ class DataSet:
                 body=_body(rng, slugs, with_rare_word=n % 40 == 0),
                 category=self.categories[n % len(self.categories)],
                 author=self.people[n % len(self.people)],
-                reviewed_by=self.people[(n + 1) % len(self.people)],
-                last_reviewed=published.date(),
-                next_review_at=(published + timedelta(days=365)).date(),
-                status=Article.Status.PUBLISHED,
-                published_at=published,
             )
             _derive(article)
-            new.append(article)
+            new.append((article, published))
             slugs.append(article.slug)
         with transaction.atomic():
-            Article.objects.bulk_create(new, batch_size=500)
+            Article.objects.bulk_create([article for article, _ in new], batch_size=500)
+            # Sign-off and publication go through the workflow, as in the admin.
+            for n, (article, published) in enumerate(new, start=start):
+                reviewer = self.people[(n + 1) % len(self.people)]
+                record_sign_off(article=article, reviewer=reviewer, on=published.date())
+                record_publication(article=article, at=published)
+            new = [article for article, _ in new]
             if connection.vendor == "postgresql":
                 Article.objects.filter(pk__in=[a.pk for a in new]).update(
                     search_vector=Article.SEARCH_VECTOR
