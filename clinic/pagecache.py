@@ -41,16 +41,23 @@ STORED_BY_WSGI = "clinic.page_cache"
 
 
 def generation():
-    """Return the current generation of public content (an int)."""
+    """
+    Return the current generation of public content (an int), or None when
+    the cache cannot be reached (its errors are ignored, see settings): then
+    nothing may be served from it or kept in it.
+    """
     current = cache.get(GENERATION_KEY)
     if current is None:
         cache.add(GENERATION_KEY, 1, timeout=None)
-        current = cache.get(GENERATION_KEY, 1)
+        current = cache.get(GENERATION_KEY)
     return current
 
 
 def invalidate_public_pages():
-    """Make every cached public page stale; return the new generation."""
+    """
+    Make every cached public page stale; return the new generation (None
+    when the cache cannot be reached).
+    """
     try:
         return cache.incr(GENERATION_KEY)
     except ValueError:
@@ -70,12 +77,7 @@ def fragment_settings(preview=False):
     down), `fragment_seconds` and `content_generation`.
     """
     seconds = settings.CLINIC_FRAGMENT_CACHE_SECONDS
-    current = None
-    if seconds and not preview:
-        try:
-            current = generation()
-        except Exception:  # A cache outage must not take pages down.
-            current = None
+    current = generation() if seconds and not preview else None
     return {
         "fragment_cache": "default" if current is not None else "off",
         "fragment_seconds": seconds,
@@ -107,12 +109,12 @@ def public_page(view):
             response = view(request, *args, **kwargs)
             response["X-Page-Cache"] = "miss"
             return response
-        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        try:
-            key = f"pages:{generation()}:{digest}"
-            hit = cache.get(key)
-        except Exception:  # A cache outage must not take pages down.
+        current = generation()
+        if current is None:
             return view(request, *args, **kwargs)
+        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"pages:{current}:{digest}"
+        hit = cache.get(key)
         if hit is not None:
             content, content_type, headers = hit
             response = HttpResponse(content, content_type=content_type)
@@ -132,13 +134,9 @@ def public_page(view):
                 if name.lower()
                 in ("link", "x-robots-tag", "content-language", "last-modified")
             ]
-            # A cache outage must not take pages down.
-            with contextlib.suppress(Exception):
-                cache.set(
-                    key,
-                    (response.content, response["Content-Type"], headers),
-                    timeout,
-                )
+            cache.set(
+                key, (response.content, response["Content-Type"], headers), timeout
+            )
         response["X-Page-Cache"] = "miss"
         return response
 
@@ -179,11 +177,10 @@ class CachedPagesApp:
         fresh = time.monotonic() - read_at < settings.CLINIC_PAGE_CACHE_LOCAL_SECONDS
         entry = self._local.get(key) if fresh else None
         if entry is None or entry[0] != current:
-            try:
-                found = cache.get_many([GENERATION_KEY, key])
-                # An empty cache starts at the first generation.
-                current = found.get(GENERATION_KEY) or generation()
-            except Exception:  # A cache outage must not take pages down.
+            found = cache.get_many([GENERATION_KEY, key])
+            # An empty cache starts at the first generation.
+            current = found.get(GENERATION_KEY) or generation()
+            if current is None:  # The cache cannot be reached.
                 return self.application(environ, start_response)
             self._generation = (current, time.monotonic())
             entry = found.get(key)
@@ -241,8 +238,7 @@ class CachedPagesApp:
             if n.lower() not in ("x-page-cache", "x-request-id")
         ]
         entry = (current, captured["status"], kept, body)
-        with contextlib.suppress(Exception):
-            cache.set(key, entry, settings.CLINIC_PAGE_CACHE_SECONDS)
+        cache.set(key, entry, settings.CLINIC_PAGE_CACHE_SECONDS)
         self._keep(key, entry)
         return [body]
 

@@ -1,4 +1,3 @@
-import contextlib
 import hashlib
 import hmac
 
@@ -132,15 +131,14 @@ class DiscussionSettings(models.Model):
         """
         from clinic.pagecache import generation
 
-        try:
-            key = f"discussion-settings:{generation()}"
-            config = cache.get(key)
-        except Exception:  # A cache outage must not take pages down.
+        current = generation()
+        if current is None:
             return cls.load()
+        key = f"discussion-settings:{current}"
+        config = cache.get(key)
         if config is None:
             config = cls.load()
-            with contextlib.suppress(Exception):
-                cache.set(key, config, 3600)
+            cache.set(key, config, 3600)
         return config
 
     @staticmethod

@@ -1,6 +1,5 @@
 """The public hub page and the Webmention endpoint."""
 
-import contextlib
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -29,10 +28,11 @@ WEBMENTION_LIMIT = 10  # Mentions per source host per minute.
 
 def _rate_limited(host):
     key = f"webmention:{host}"
+    cache.add(key, 0, timeout=60)
     try:
-        cache.add(key, 0, timeout=60)
-        return cache.incr(key) > WEBMENTION_LIMIT
-    except Exception:  # Without a cache, mentions are not rate-limited.
+        # None when the cache cannot be reached: then there is no limit.
+        return (cache.incr(key) or 0) > WEBMENTION_LIMIT
+    except ValueError:  # The minute ran out between add and incr.
         return False
 
 
@@ -93,11 +93,9 @@ def hub_figures():
     articles with `mention_count`). They scan every public backlink, so they
     are kept in the cache until published content or backlinks change.
     """
-    try:
-        key = f"hub:figures:{generation()}"
-        figures = cache.get(key)
-    except Exception:  # A cache outage must not take the page down.
-        key = figures = None
+    current = generation()
+    key = f"hub:figures:{current}"
+    figures = cache.get(key) if current is not None else None
     if figures is not None:
         return figures
     public = Backlink.objects.public()
@@ -118,9 +116,8 @@ def hub_figures():
         .only("pk", "title", "slug")[:50]
     )
     figures = {"domains": list(domains), "articles": list(articles)}
-    if key is not None:
-        with contextlib.suppress(Exception):
-            cache.set(key, figures, settings.CLINIC_HUB_FIGURES_SECONDS)
+    if current is not None:
+        cache.set(key, figures, settings.CLINIC_HUB_FIGURES_SECONDS)
     return figures
 
 

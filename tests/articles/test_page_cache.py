@@ -2,7 +2,7 @@ import io
 
 import pytest
 from django.contrib.messages import constants
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles import services
@@ -109,11 +109,21 @@ def test_cache_can_be_turned_off(client, settings):
     assert "X-Page-Cache" not in client.get(article.get_absolute_url())
 
 
+UNREACHABLE_CACHE = {
+    "BACKEND": "django_redis.cache.RedisCache",
+    # A port nothing listens on.
+    "LOCATION": "redis://127.0.0.1:1/0",
+    "OPTIONS": {"IGNORE_EXCEPTIONS": True},
+}
+
+
 def test_pages_still_serve_when_the_cache_is_down(client, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
+            # A port nothing listens on.
             "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True},
         },
         "off": settings.CACHES["off"],
     }
@@ -316,3 +326,22 @@ def test_a_process_serves_its_own_copy_without_asking_the_cache(
     second, again = get()
     assert second["X-Page-Cache"] == "hit"
     assert again == body
+
+
+def test_served_pages_stay_fresh_while_the_cache_is_down(settings, wsgi_get):
+    settings.CLINIC_PAGE_CACHE_LOCAL_SECONDS = 60
+    article = ArticleFactory(published=True, title="Before the edit")
+    settings.CACHES = {"default": UNREACHABLE_CACHE, "off": settings.CACHES["off"]}
+    status, headers, body = wsgi_get(article.get_absolute_url())
+    assert status.startswith("200")
+    assert b"Before the edit" in body
+    # No invalidation can reach a cache that is down: nothing may be kept.
+    Article.objects.filter(pk=article.pk).update(title="After the edit")
+    _, _, body = wsgi_get(article.get_absolute_url())
+    assert b"After the edit" in body
+
+
+def test_refresh_pages_says_when_the_cache_cannot_be_reached(settings):
+    settings.CACHES = {"default": UNREACHABLE_CACHE, "off": settings.CACHES["off"]}
+    with pytest.raises(CommandError, match="cannot be reached"):
+        call_command("refresh_pages")

@@ -102,7 +102,7 @@ def test_database_and_cache_come_from_the_environment():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
-        "articles.cache.RedisCache",
+        "django_redis.cache.RedisCache",
     ]
 
 

@@ -201,6 +201,26 @@ def test_webmentions_are_rate_limited_per_source_host(client, article):
     assert codes[-1] == 429
 
 
+def test_webmentions_are_taken_while_the_cache_is_down(client, article, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # Nothing listens there.
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True},
+        },
+        "off": settings.CACHES["off"],
+    }
+    response = client.post(
+        "/webmention/",
+        {
+            "source": "https://friends.example/post",
+            "target": "http://testserver/articles/kyphoplasty/",
+        },
+    )
+    assert response.status_code == 202
+    assert Backlink.objects.filter(source_url="https://friends.example/post").exists()
+
+
 def test_hub_shows_only_verified_approved_backlinks(client, article):
     Backlink.objects.create(
         source_url="https://news.example/a",

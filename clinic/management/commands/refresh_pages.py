@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from clinic.pagecache import invalidate_public_pages
 
@@ -11,4 +11,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         generation = invalidate_public_pages()
+        if generation is None:
+            raise CommandError("The cache cannot be reached; nothing was changed.")
         self.stdout.write(f"Cached pages are stale; content generation {generation}.")
