@@ -1,20 +1,13 @@
 import json
-import os
 import shutil
 
 import pytest
 from django.core.cache import caches
 from django.db import connection
 
-REQUIRE_ALL = os.environ.get("CLINIC_REQUIRE_ALL") == "1"
+from tests.helpers import skip_or_fail
+
 CHROMIUM = "/usr/bin/chromium"
-
-
-def skip_or_fail(reason):
-    """Skip with `reason`, or fail when CLINIC_REQUIRE_ALL=1 forbids skips."""
-    if REQUIRE_ALL:
-        pytest.fail(f"{reason} (CLINIC_REQUIRE_ALL=1 forbids this skip)")
-    pytest.skip(reason)
 
 
 def pytest_runtest_setup(item):

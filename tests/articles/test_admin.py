@@ -8,38 +8,9 @@ from reversion.models import Version
 
 from articles.models import Article
 from tests.factories import ArticleFactory, CategoryFactory, ReferenceFactory
+from tests.helpers import change_url, form_data
 
 pytestmark = pytest.mark.django_db
-
-
-def form_data(article, **changes):
-    """The article change form as a browser would post it."""
-    data = {
-        "title": article.title,
-        "slug": article.slug,
-        "summary": article.summary,
-        "body": article.body,
-        "featured_image": "",
-        "featured_image_alt": "",
-        "category": article.category_id,
-        "author": "",
-        "review_interval_months": article.review_interval_months,
-        "publish_at_0": "",
-        "publish_at_1": "",
-        "seo_title": "",
-        "meta_description": "",
-        "allow_comments": "on",
-        "references-TOTAL_FORMS": 0,
-        "references-INITIAL_FORMS": 0,
-        "references-MIN_NUM_FORMS": 0,
-        "references-MAX_NUM_FORMS": 1000,
-    }
-    data.update(changes)
-    return data
-
-
-def change_url(article):
-    return f"/admin/articles/article/{article.pk}/change/"
 
 
 def test_editor_adds_an_article_with_a_reference(editor_client):

@@ -10,68 +10,9 @@ from articles.hub.models import Backlink
 from articles.models import Article, Category, Image, Person, Tag
 from comments.models import Comment
 from tests.factories import PersonFactory
+from tests.helpers import OLD, comment, item, wxr
 
 pytestmark = pytest.mark.django_db
-
-WP = "http://wordpress.org/export/1.2/"
-OLD = "https://oldclinic.example"
-
-
-def comment(cid, author, status, text, parent=0, kind="", email=None, url=""):
-    return f"""
-    <wp:comment>
-      <wp:comment_id>{cid}</wp:comment_id>
-      <wp:comment_author><![CDATA[{author}]]></wp:comment_author>
-      <wp:comment_author_email>{email or author.lower().replace(" ", "")}@mail.example</wp:comment_author_email>
-      <wp:comment_author_url>{url}</wp:comment_author_url>
-      <wp:comment_author_IP>198.51.100.{cid}</wp:comment_author_IP>
-      <wp:comment_date_gmt>2024-03-0{cid % 9 + 1} 10:00:00</wp:comment_date_gmt>
-      <wp:comment_content><![CDATA[{text}]]></wp:comment_content>
-      <wp:comment_approved>{status}</wp:comment_approved>
-      <wp:comment_type>{kind}</wp:comment_type>
-      <wp:comment_parent>{parent}</wp:comment_parent>
-    </wp:comment>"""
-
-
-def item(
-    pid,
-    title,
-    slug,
-    status,
-    body,
-    *,
-    kind="post",
-    creator="maria",
-    cats=("spine",),
-    tags=(),
-    date="2024-02-01 09:30:00",
-    extra="",
-    sticky=0,
-):
-    terms = "".join(
-        f'<category domain="category" nicename="{c}"><![CDATA[{c}]]></category>'
-        for c in cats
-    ) + "".join(
-        f'<category domain="post_tag" nicename="{t}"><![CDATA[{t}]]></category>'
-        for t in tags
-    )
-    return f"""
-  <item>
-    <title>{title}</title>
-    <link>{OLD}/2024/02/{slug}/</link>
-    <dc:creator><![CDATA[{creator}]]></dc:creator>
-    <content:encoded><![CDATA[{body}]]></content:encoded>
-    <excerpt:encoded><![CDATA[]]></excerpt:encoded>
-    <wp:post_id>{pid}</wp:post_id>
-    <wp:post_date_gmt>{date}</wp:post_date_gmt>
-    <wp:post_name>{slug}</wp:post_name>
-    <wp:status>{status}</wp:status>
-    <wp:post_type>{kind}</wp:post_type>
-    <wp:is_sticky>{sticky}</wp:is_sticky>
-    {terms}
-    {extra}
-  </item>"""
-
 
 GUTENBERG = (
     "<!-- wp:paragraph --><p>Señora Núñez asked about épidurals.</p>"
@@ -84,27 +25,6 @@ GUTENBERG = (
 CLASSIC = (
     "First paragraph about posture.\n\nSecond paragraph [caption]about desks[/caption]."
 )
-
-
-def wxr(items, version="1.2"):
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0"
-  xmlns:excerpt="http://wordpress.org/export/{version}/excerpt/"
-  xmlns:content="http://purl.org/rss/1.0/modules/content/"
-  xmlns:dc="http://purl.org/dc/elements/1.1/"
-  xmlns:wp="http://wordpress.org/export/{version}/">
-<channel>
-  <title>Old clinic</title>
-  <wp:wxr_version>{version}</wp:wxr_version>
-  <wp:author><wp:author_login>maria</wp:author_login><wp:author_email>maria@oldclinic.example</wp:author_email><wp:author_display_name><![CDATA[María Ortega]]></wp:author_display_name></wp:author>
-  <wp:author><wp:author_login>tom</wp:author_login><wp:author_email>tom@oldclinic.example</wp:author_email><wp:author_display_name><![CDATA[Tom Reed]]></wp:author_display_name></wp:author>
-  <wp:category><wp:category_nicename>spine</wp:category_nicename><wp:category_parent></wp:category_parent><wp:cat_name><![CDATA[Spine]]></wp:cat_name></wp:category>
-  <wp:category><wp:category_nicename>fractures</wp:category_nicename><wp:category_parent>spine</wp:category_parent><wp:cat_name><![CDATA[Fractures]]></wp:cat_name></wp:category>
-  <wp:category><wp:category_nicename>hip</wp:category_nicename><wp:category_parent>fractures</wp:category_parent><wp:cat_name><![CDATA[Hip]]></wp:cat_name></wp:category>
-  <wp:tag><wp:tag_slug>pain</wp:tag_slug><wp:tag_name><![CDATA[Pain]]></wp:tag_name></wp:tag>
-  {"".join(items)}
-</channel>
-</rss>"""
 
 
 def standard_items():

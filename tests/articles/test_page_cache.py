@@ -49,7 +49,7 @@ def test_unpublishing_empties_the_cache(
 def test_admin_edit_empties_the_cache(
     client, editor, django_capture_on_commit_callbacks
 ):
-    from tests.articles.test_admin import form_data
+    from tests.helpers import form_data
 
     article = ArticleFactory(published=True, title="Old headline")
     assertContains(client.get("/"), "Old headline")

@@ -18,7 +18,7 @@ import pytest
 from django.core import signing
 
 from comments.forms import TIMESTAMP_SALT
-from tests.conftest import skip_or_fail
+from tests.helpers import skip_or_fail
 from tests.servers import (
     Gunicorn,
     Postgres,

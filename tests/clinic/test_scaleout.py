@@ -22,8 +22,8 @@ import pytest
 from django.core import signing
 
 from comments.forms import TIMESTAMP_SALT
-from tests.conftest import skip_or_fail
 from tests.factories import image_bytes
+from tests.helpers import skip_or_fail
 from tests.servers import (
     ROOT,
     VENV_BIN,

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.clinic.test_settings import PRODUCTION_ENV, run_python
+from tests.helpers import PRODUCTION_ENV, run_python
 
 PROBE = """
 import json, django

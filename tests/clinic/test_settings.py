@@ -1,37 +1,12 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from clinic.settings import env_bool, env_list
-
-ROOT = Path(__file__).resolve().parents[2]
-
-PRODUCTION_ENV = {
-    "DJANGO_SECRET_KEY": "x7#Qm2!vLp9@Rz4$Tn8^Wc1&Yb6*Hd3(Jf5)Kg0_Ls-Pa+Ue=Oi",
-    "DJANGO_ALLOWED_HOSTS": "clinic.example",
-}
-
-
-def run_python(code, **env):
-    """Run `code` with the project's settings in a fresh interpreter."""
-    clean = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "REDIS_", "DATABASE_"))
-    }
-    clean["DJANGO_SETTINGS_MODULE"] = "clinic.settings"
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from tests.helpers import PRODUCTION_ENV, ROOT, run_python
 
 
 def test_an_empty_database_url_means_sqlite():

@@ -28,8 +28,8 @@ from articles.hub.services.backlinks import verify_backlink
 from articles.models import Article
 from comments.models import Comment, DiscussionSettings
 from comments.services import moderate_comments
-from tests.articles.test_import_wordpress import item, wxr
 from tests.factories import ArticleFactory, PersonFactory
+from tests.helpers import item, wxr
 
 pytestmark = [
     pytest.mark.browser,
@@ -374,7 +374,7 @@ def test_wordpress_import_and_admin_bodies(
         assert check(article.get_absolute_url()) == []
     assert check("/articles/") == []
     # An editor pastes the payloads into the body through the admin.
-    from tests.articles.test_admin import form_data
+    from tests.helpers import form_data
 
     target = ArticleFactory(published=True, title="Edited in the admin")
     for n in range(0, len(payloads), 200):

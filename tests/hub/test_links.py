@@ -110,7 +110,7 @@ def test_broken_internal_links_are_found():
 
 
 def test_admin_save_updates_the_graph(editor_client):
-    from tests.articles.test_admin import form_data
+    from tests.helpers import form_data
 
     target = ArticleFactory(slug="target", published=True)
     source = ArticleFactory()
