@@ -451,7 +451,7 @@ class Importer:
                 author_name=wp(element, "comment_author")[:80] or "Anonymous",
                 author_email=wp(element, "comment_author_email")[:254],
                 author_url=wp(element, "comment_author_url")[:300],
-                body=wp(element, "comment_content")[:5000],
+                body=wp(element, "comment_content")[: Comment.MAX_LENGTH],
                 ip_hash=hash_ip(wp(element, "comment_author_IP")),
                 status=COMMENT_STATUS.get(
                     wp(element, "comment_approved"), Comment.Status.PENDING

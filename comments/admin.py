@@ -39,7 +39,7 @@ class ReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Reply"),
         widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
-        max_length=5000,
+        max_length=Comment.MAX_LENGTH,
     )
 
 

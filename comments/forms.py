@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from .models import Comment
+
 TIMESTAMP_SALT = "comments.form-timestamp"
 
 
@@ -16,7 +18,7 @@ def form_token(article_pk):
 class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Comment"),
-        max_length=5000,
+        max_length=Comment.MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": _("Write your comment first.")},
     )

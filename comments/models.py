@@ -25,6 +25,12 @@ def hash_ip(ip):
     return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()
 
 
+#: How deep replies may nest, whatever the discussion settings say.
+MAX_DEPTH = 5
+#: The longest comment a reader, a moderator or an import may store.
+MAX_LENGTH = 5000
+
+
 class DiscussionSettings(models.Model):
     """The moderation rules, edited on one page in the admin."""
 
@@ -97,7 +103,7 @@ class DiscussionSettings(models.Model):
         verbose_name_plural = _("discussion settings")
         constraints = (
             models.CheckConstraint(
-                condition=Q(thread_depth__gte=1, thread_depth__lte=5),
+                condition=Q(thread_depth__gte=1, thread_depth__lte=MAX_DEPTH),
                 name="discussion_depth_range",
                 violation_error_message=_("Reply depth is between 1 and 5."),
             ),
@@ -190,7 +196,8 @@ class CommentQuerySet(models.QuerySet):
     fields=("body", "author_name", "author_url"),
 )
 class Comment(models.Model):
-    MAX_DEPTH = 5
+    MAX_DEPTH = MAX_DEPTH
+    MAX_LENGTH = MAX_LENGTH
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -225,7 +232,7 @@ class Comment(models.Model):
     author_name = models.CharField(_("name"), max_length=80)
     author_email = models.EmailField(_("email"), max_length=254, blank=True)
     author_url = models.URLField(_("website"), max_length=300, blank=True)
-    body = models.TextField(_("comment"), max_length=5000)
+    body = models.TextField(_("comment"), max_length=MAX_LENGTH)
     body_html = models.TextField(_("comment as shown"), blank=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -296,7 +303,7 @@ class Comment(models.Model):
         )
         constraints = (
             models.CheckConstraint(
-                condition=Q(depth__gte=1, depth__lte=5),
+                condition=Q(depth__gte=1, depth__lte=MAX_DEPTH),
                 name="comment_depth_range",
             ),
             models.CheckConstraint(

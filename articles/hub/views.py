@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, Window
 from django.db.models.functions import RowNumber
@@ -16,11 +17,10 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from articles.models import Article
-from articles.richtext import CONTROL_CHARACTERS
 from clinic.pagecache import fragment_settings, generation
 
 from .models import Backlink
-from .services.backlinks import record_backlink
+from .services.backlinks import check_outside_url, record_backlink
 from .services.links import article_for_url
 
 WEBMENTION_LIMIT = 10  # Mentions per source host per minute.
@@ -51,23 +51,11 @@ def webmention(request):
     target = request.POST.get("target", "").strip()
     if not source or not target:
         return _plain(_("Both source and target are required."), 400)
-    longest = Backlink._meta.get_field("source_url").max_length
     for name, url in (("source", source), ("target", target)):
-        parts = urlsplit(url)
-        if (
-            parts.scheme not in ("http", "https")
-            or not parts.netloc
-            or CONTROL_CHARACTERS.search(url)
-        ):
-            return _plain(
-                _("The %(name)s must be an http(s) URL.") % {"name": name}, 400
-            )
-        if len(url) > longest:
-            return _plain(
-                _("The %(name)s is too long: at most %(max)d characters.")
-                % {"name": name, "max": longest},
-                400,
-            )
+        try:
+            check_outside_url(url, name)
+        except ValidationError as error:
+            return _plain(error.messages[0], 400)
     if source.split("#")[0] == target.split("#")[0]:
         return _plain(_("The source and the target must differ."), 400)
     article = article_for_url(target)

@@ -1,5 +1,6 @@
 """Articles, their editorial workflow and their references."""
 
+import calendar
 import hashlib
 import math
 import re
@@ -39,12 +40,7 @@ def add_months(day, months):
     """Return `day` moved `months` calendar months on, clamped to month end."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, candidate)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -63,14 +59,6 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Return the articles readers may see: published and due."""
         return self.filter(self.published_q())
-
-    def drafts(self):
-        """Return the articles still being written."""
-        return self.filter(status=Article.Status.DRAFT)
-
-    def in_review(self):
-        """Return the articles waiting for medical review."""
-        return self.filter(status=Article.Status.IN_REVIEW)
 
     def free_slug(self, text):
         """

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -175,3 +175,21 @@ def test_moderator_cannot_publish(moderator):
     article = ArticleFactory(signed_off=True)
     with pytest.raises(PermissionDenied):
         services.publish_article(article=article, user=moderator)
+
+
+@pytest.mark.parametrize(
+    ("reviewed", "months", "due"),
+    [
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2027, 11, 30), 3, date(2028, 2, 29)),
+        (date(2026, 12, 15), 12, date(2027, 12, 15)),
+        (date(2026, 5, 31), 6, date(2026, 11, 30)),
+    ],
+)
+def test_next_review_is_due_the_same_day_months_later_or_at_month_end(
+    reviewed, months, due
+):
+    article = ArticleFactory(review_interval_months=months)
+    article.last_reviewed = reviewed
+    article.save()
+    assert article.next_review_at == due

@@ -343,8 +343,8 @@ def test_csv_import_refuses_what_the_database_cannot_hold(editor_client, article
         {"file": SimpleUploadedFile("links.csv", csv_text.encode())},
     )
     reasons = [row["reason"] for row in response.context["report"]]
-    assert reasons[0] == "Not an http(s) address."
-    assert reasons[1] == "The address is longer than 2000 characters."
+    assert reasons[0] == "The address must be an http(s) URL."
+    assert reasons[1] == "The address is too long: at most 2000 characters."
     assert reasons[2].startswith("No such article")
     assert reasons[3].startswith("No such article")
     assert not Backlink.objects.exists()

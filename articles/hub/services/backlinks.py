@@ -6,10 +6,10 @@ Webmention) and verifying them by fetching the page.
 import csv
 import io
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import httpx
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,6 +95,32 @@ def verify_all_backlinks(request_id: str = "") -> int:
     return len(ids)
 
 
+def check_outside_url(url: str, name: str = "address") -> None:
+    """
+    Refuse, with the reason, an outside address the hub can neither store
+    nor fetch: one that is not http(s) with a host (control characters
+    included), or longer than a backlink's column. `name` says which
+    address it is in the message ("source", "target").
+    """
+    longest = Backlink._meta.get_field("source_url").max_length
+    if len(url) > longest:
+        raise ValidationError(
+            _("The %(name)s is too long: at most %(max)d characters.")
+            % {"name": name, "max": longest},
+            code="too_long",
+        )
+    parts = urlsplit(url)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or CONTROL_CHARACTERS.search(url)
+    ):
+        raise ValidationError(
+            _("The %(name)s must be an http(s) URL.") % {"name": name},
+            code="not_http",
+        )
+
+
 def queue_verification(backlink):
     """Verify `backlink` in the background once the transaction commits."""
     transaction.on_commit(lambda: queue(verify_backlink_task, backlink_id=backlink.pk))
@@ -139,8 +165,6 @@ def import_backlinks_csv(upload) -> list[dict]:
     else:
         first_line = 1
     report = []
-    check_url = URLValidator(schemes=["http", "https"])
-    longest = Backlink._meta.get_field("source_url").max_length
     for line, row in enumerate(rows, start=first_line):
         if not any(cell.strip() for cell in row):
             continue
@@ -151,18 +175,9 @@ def import_backlinks_csv(upload) -> list[dict]:
             continue
         source, target = row[0].strip(), row[1].strip()
         try:
-            check_url(source)
-            if CONTROL_CHARACTERS.search(source):
-                raise ValidationError("control characters")
-        except ValidationError:
-            entry.update(outcome="refused", reason=_("Not an http(s) address."))
-            continue
-        if len(source) > longest:
-            entry.update(
-                outcome="refused",
-                reason=_("The address is longer than %(max)d characters.")
-                % {"max": longest},
-            )
+            check_outside_url(source)
+        except ValidationError as error:
+            entry.update(outcome="refused", reason=error.messages[0])
             continue
         if "/" in target:
             article = article_for_url(target)
