@@ -114,12 +114,12 @@ fracture and on your surgeon's assessment.</p>
 <figure class="table">
   <table>
     <thead>
-      <tr><th scope="col"></th><th scope="col">Kyphoplasty</th><th scope="col">Vertebroplasty</th></tr>
+      <tr><th></th><th>Kyphoplasty</th><th>Vertebroplasty</th></tr>
     </thead>
     <tbody>
-      <tr><th scope="row">Balloon used</th><td>Yes</td><td>No</td></tr>
-      <tr><th scope="row">Can restore some height</th><td>Sometimes</td><td>Rarely</td></tr>
-      <tr><th scope="row">Anaesthesia</th><td>Sedation or general</td><td>Local or sedation</td></tr>
+      <tr><th>Balloon used</th><td>Yes</td><td>No</td></tr>
+      <tr><th>Can restore some height</th><td>Sometimes</td><td>Rarely</td></tr>
+      <tr><th>Anaesthesia</th><td>Sedation or general</td><td>Local or sedation</td></tr>
     </tbody>
   </table>
 </figure>

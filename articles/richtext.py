@@ -55,7 +55,8 @@ ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "width", "height"},
     "ol": {"start", "reversed"},
     "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
+    # No "scope": the editor does not keep it, and headers work without it.
+    "th": {"colspan", "rowspan"},
 }
 # CKEditor marks figures with these classes; nothing else keeps a class.
 ALLOWED_CLASSES = {
@@ -92,8 +93,6 @@ def _filter_attribute(tag, attribute, value):
         return " ".join(dict.fromkeys(tokens)) or None
     if attribute in {"width", "height", "colspan", "rowspan", "start"}:
         return value if NUMBER.match(value) else None
-    if attribute == "scope":
-        return value if value in {"row", "col", "rowgroup", "colgroup"} else None
     return value
 
 
@@ -121,13 +120,91 @@ def outside_image_hosts(html, own_hosts, allowed_origins=()):
     return hosts
 
 
+#: Elements that hold only other elements: white space between their
+#: children is layout, not text.
+BLOCK_CONTAINERS = {"ul", "ol", "table", "thead", "tbody", "tfoot", "tr", "blockquote"}
+#: Elements whose text starts and ends at their edges, as the editor keeps it.
+BLOCKS = {
+    *BLOCK_CONTAINERS,
+    "p",
+    "h2",
+    "h3",
+    "h4",
+    "li",
+    "figure",
+    "figcaption",
+    "caption",
+    "td",
+    "th",
+}
+WHITESPACE = re.compile(r"\s+")
+#: Elements that stand on their own at the top of a body; text and inline
+#: elements between them are put in a paragraph, as the editor does.
+TOP_LEVEL = {"p", "h2", "h3", "h4", "ul", "ol", "blockquote", "figure", "table"}
+TOP_LEVEL |= {"pre", "hr"}
+
+
+def _wrap_loose_text(soup):
+    """Put text and inline elements at the top level of `soup` in paragraphs."""
+    run = []
+
+    def close_run():
+        if any(getattr(node, "name", None) or node.strip() for node in run):
+            paragraph = soup.new_tag("p")
+            run[0].insert_before(paragraph)
+            for node in run:
+                paragraph.append(node.extract())
+        run.clear()
+
+    for node in list(soup.contents):
+        if getattr(node, "name", None) in TOP_LEVEL:
+            close_run()
+        else:
+            run.append(node)
+    close_run()
+
+
+def _canonical_whitespace(soup):
+    """
+    Write the white space of `soup` as the rich-text editor writes it back:
+    runs of white space as one space, none between blocks, none at the edges
+    of a block's text or beside a line break. Preformatted text is kept.
+    """
+    for text in list(soup.find_all(string=True)):
+        if text.find_parent("pre") is not None:
+            continue
+        value = WHITESPACE.sub(" ", str(text))
+        parent = text.parent
+        between_blocks = parent is soup or parent.name in BLOCK_CONTAINERS
+        if between_blocks and not value.strip():
+            text.extract()
+            continue
+        before, after = text.previous_sibling, text.next_sibling
+        if parent is soup or parent.name in BLOCKS:
+            if before is None:
+                value = value.lstrip()
+            if after is None:
+                value = value.rstrip()
+        if getattr(before, "name", None) == "br":
+            value = value.lstrip()
+        if getattr(after, "name", None) == "br":
+            value = value.rstrip()
+        if not value:
+            text.extract()
+        elif value != text:
+            text.replace_with(value)
+
+
 def sanitize_html(html):
     """
-    Return `html` reduced to the article allow-list.
+    Return `html` reduced to the article allow-list, in the one canonical
+    form the editor sends back (so saving unchanged content changes nothing).
 
     Scripts, styles, event handlers, iframes, comments and unsafe URLs are
     removed. External links get rel="noopener", and links that open a new
-    tab also get "noreferrer".
+    tab also get "noreferrer". Loose text goes in paragraphs and white space
+    is written as the editor writes it (`_wrap_loose_text`,
+    `_canonical_whitespace`).
     """
     if not html:
         return ""
@@ -142,9 +219,9 @@ def sanitize_html(html):
         allowed_classes=ALLOWED_CLASSES,
         strip_comments=True,
     )
-    if "<a " not in cleaned:
-        return cleaned.strip()
     soup = BeautifulSoup(cleaned, "html.parser")
+    _wrap_loose_text(soup)
+    _canonical_whitespace(soup)
     for link in soup.find_all("a"):
         rel = link.get("rel") or []
         if isinstance(rel, str):

@@ -1,16 +1,20 @@
+import io
+
 import pytest
+from django.core.management import call_command
 
 from articles.models import Article
 from tests.factories import CategoryFactory, image_bytes
+from tests.helpers import item, wxr
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, username):
+def log_in(page, username, password="pw-for-tests-1"):
     page.context.clear_cookies()
     page.goto("/admin/login/")
     page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests-1")
+    page.fill("#id_password", password)
     page.click("input[type=submit]")
     page.wait_for_selector("#user-tools")
 
@@ -89,3 +93,37 @@ def test_editor_writes_reviewer_signs_off_and_it_is_published(
     assert 'alt="A model of the lower spine"' in article.body
     page.goto(article.get_absolute_url())
     assert page.locator("h1").inner_text() == "Walking after a spinal fracture"
+
+
+def test_saving_unchanged_articles_in_the_editor_keeps_their_sign_off(
+    browser_page, settings, tmp_path
+):
+    settings.CLINIC_PAGE_CACHE_SECONDS = 0
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    classic = (
+        "Rest for a day or two.\n\nThen walk a little more each day,\n"
+        "as far as is comfortable.\n\n<ul>\n<li>Ice</li>\n<li>Heat</li>\n</ul>"
+    )
+    export = tmp_path / "export.xml"
+    export.write_text(wxr([item(7, "Back strain", "back-strain", "publish", classic)]))
+    call_command(
+        "import_wordpress",
+        str(export),
+        reviewed_by="dr-rafael-reyes",
+        stdout=io.StringIO(),
+    )
+    signed = [a for a in Article.objects.all() if a.has_current_sign_off]
+    assert len(signed) >= 6
+    assert "back-strain" in {a.slug for a in signed}
+
+    log_in(browser_page, "editor", "demo-editor-pass")
+    for article in signed:
+        browser_page.goto(f"/admin/articles/article/{article.pk}/change/")
+        browser_page.wait_for_function(
+            "document.querySelector('.ck-editor__editable')?.ckeditorInstance"
+        )
+        browser_page.click("input[name=_continue]")
+        browser_page.wait_for_selector(".messagelist")
+        saved = Article.objects.get(pk=article.pk)
+        assert saved.has_current_sign_off, article.slug
+        assert saved.status == article.status, article.slug

@@ -92,16 +92,43 @@ def test_there_are_at_least_thirty_hostile_cases():
         "<ul><li>one</li></ul>",
         "<ol><li>two</li></ol>",
         "<blockquote><p>quoted</p></blockquote>",
-        '<figure class="table"><table><thead><tr><th scope="col">A</th></tr></thead>'
+        '<figure class="table"><table><thead><tr><th>A</th></tr></thead>'
         "<tbody><tr><td>1</td></tr></tbody></table></figure>",
         '<figure class="image"><img src="/media/images/a.jpg" alt="A spine model"'
         ' width="800" height="600"><figcaption>Model</figcaption></figure>',
-        '<a href="/articles/other/">an internal link</a>',
-        '<a href="mailto:info@clinic.example">mail us</a>',
+        '<p><a href="/articles/other/">an internal link</a></p>',
+        '<p><a href="mailto:info@clinic.example">mail us</a></p>',
     ],
 )
 def test_article_markup_survives_unchanged(html):
     assert sanitize_html(html) == html
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("<p>Two\n  lines</p>", "<p>Two lines</p>"),
+        ("<p>Intro.</p>\n\n<h2>Next</h2>\n", "<p>Intro.</p><h2>Next</h2>"),
+        (
+            "<ul>\n  <li> one </li>\n  <li>two\n</li>\n</ul>",
+            "<ul><li>one</li><li>two</li></ul>",
+        ),
+        ("<p>Line<br>\n next</p>", "<p>Line<br>next</p>"),
+        ("<p>A <strong>bold</strong> word</p>", "<p>A <strong>bold</strong> word</p>"),
+        ("<pre>  kept\n  as is</pre>", "<pre>  kept\n  as is</pre>"),
+        (
+            "Loose <em>words</em>\n<h2>Then</h2>tail",
+            "<p>Loose <em>words</em></p><h2>Then</h2><p>tail</p>",
+        ),
+        (
+            '<ul><li data-list-item-id="e1f">one</li></ul>',
+            "<ul><li>one</li></ul>",
+        ),
+    ],
+)
+def test_white_space_is_stored_as_the_editor_sends_it_back(typed, stored):
+    assert sanitize_html(typed) == stored
+    assert sanitize_html(stored) == stored
 
 
 @pytest.mark.parametrize(
@@ -123,8 +150,10 @@ def test_links_and_images_keep_html5_form():
 
 
 def test_external_links_get_noopener():
-    cleaned = sanitize_html('<a href="https://journal.example/x">study</a>')
-    assert cleaned == ('<a href="https://journal.example/x" rel="noopener">study</a>')
+    cleaned = sanitize_html('<p><a href="https://journal.example/x">study</a></p>')
+    assert cleaned == (
+        '<p><a href="https://journal.example/x" rel="noopener">study</a></p>'
+    )
 
 
 def test_links_opening_a_new_tab_get_noreferrer_too():
@@ -136,8 +165,8 @@ def test_links_opening_a_new_tab_get_noreferrer_too():
 
 
 def test_unknown_rel_values_are_dropped():
-    cleaned = sanitize_html('<a href="/a/" rel="me stylesheet nofollow">x</a>')
-    assert cleaned == '<a href="/a/" rel="nofollow">x</a>'
+    cleaned = sanitize_html('<p><a href="/a/" rel="me stylesheet nofollow">x</a></p>')
+    assert cleaned == '<p><a href="/a/" rel="nofollow">x</a></p>'
 
 
 def test_data_image_urls_survive_only_in_images():
