@@ -99,29 +99,35 @@ def test_editor_upload_is_stored_re_encoded_under_a_random_name(editor_client):
         ("huge.png", png_header_only(30000, 30000), "megapixels"),
     ],
 )
-def test_bad_files_are_refused_with_a_message(editor_client, name, data, message):
+def test_bad_files_are_refused_with_a_message(
+    editor_client, refusal, name, data, message
+):
     response = upload(editor_client, name, data)
     assert response.status_code == 400
     assert message in response.json()["error"]["message"]
     assert not Image.objects.exists()
+    refusal("uploads refused")
 
 
 @pytest.mark.django_db
-def test_decompression_bomb_is_refused(editor_client, settings):
+def test_decompression_bomb_is_refused(editor_client, settings, refusal):
     settings.CLINIC_IMAGE_MAX_PIXELS = 1_000_000
     data = image_bytes("PNG", size=(4000, 4000))
     response = upload(editor_client, "bomb.png", data, "image/png")
     assert response.status_code == 400
     assert "megapixels" in response.json()["error"]["message"]
+    assert not Image.objects.exists()
+    refusal("uploads refused")
 
 
 @pytest.mark.django_db
-def test_oversized_file_is_refused(editor_client, settings):
+def test_oversized_file_is_refused(editor_client, settings, refusal):
     settings.CLINIC_IMAGE_MAX_BYTES = 1000
     response = upload(editor_client, "a.jpg", image_bytes())
     assert response.status_code in (400, 413)
     assert "MB" in response.json()["error"]["message"]
     assert not Image.objects.exists()
+    refusal("uploads refused")
 
 
 def gif_javascript_polyglot():
@@ -145,13 +151,14 @@ def gif_javascript_polyglot():
     ],
 )
 def test_polyglots_are_refused_and_nothing_is_stored(
-    editor_client, settings, name, data
+    editor_client, settings, refusal, name, data
 ):
     response = upload(editor_client, name, data, "image/gif")
     assert response.status_code == 400
     assert "script code" in response.json()["error"]["message"]
     assert not Image.objects.exists()
     assert not [path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file()]
+    refusal("uploads refused")
 
 
 @pytest.mark.django_db
@@ -180,7 +187,7 @@ def test_renditions_exist_after_save_and_render_without_queries(
 
 
 @pytest.mark.django_db
-def test_image_admin_upload_goes_through_the_same_checks(editor_client):
+def test_image_admin_upload_goes_through_the_same_checks(editor_client, refusal):
     response = editor_client.post(
         "/admin/articles/image/add/",
         {"file": SimpleUploadedFile("x.jpg", b"<html></html>"), "title": "X"},
@@ -188,6 +195,7 @@ def test_image_admin_upload_goes_through_the_same_checks(editor_client):
     assert response.status_code == 200
     assert "not a JPEG" in response.content.decode()
     assert not Image.objects.exists()
+    refusal("uploads refused")
 
     response = editor_client.post(
         "/admin/articles/image/add/",

@@ -66,10 +66,11 @@ def loopback(monkeypatch):
     monkeypatch.setenv("CLINIC_FETCH_ALLOW_LOOPBACK", "1")
 
 
-def test_loopback_is_refused_by_default(outside, monkeypatch):
+def test_loopback_is_refused_by_default(outside, monkeypatch, refusal):
     monkeypatch.delenv("CLINIC_FETCH_ALLOW_LOOPBACK", raising=False)
     with pytest.raises(FetchRefused, match="not a public address"):
         fetch(f"{outside}/page")
+    refusal("fetches refused")
 
 
 def test_loopback_setting_allows_the_local_server(outside, loopback):
@@ -94,12 +95,15 @@ def test_loopback_setting_allows_the_local_server(outside, loopback):
         "::ffff:127.0.0.1",
     ],
 )
-def test_private_addresses_are_refused_even_with_loopback_allowed(loopback, address):
+def test_private_addresses_are_refused_even_with_loopback_allowed(
+    loopback, address, refusal
+):
     if address == "::ffff:127.0.0.1":
         check_address(address)  # Mapped loopback is loopback.
         return
     with pytest.raises(FetchRefused):
         check_address(address)
+    refusal("addresses refused")
 
 
 @pytest.mark.parametrize(
@@ -112,33 +116,38 @@ def test_private_addresses_are_refused_even_with_loopback_allowed(loopback, addr
         "http://localhost/",
     ],
 )
-def test_loopback_spellings_are_refused(monkeypatch, url):
+def test_loopback_spellings_are_refused(monkeypatch, url, refusal):
     monkeypatch.delenv("CLINIC_FETCH_ALLOW_LOOPBACK", raising=False)
     with pytest.raises(FetchRefused):
         fetch(url)
+    refusal("fetches refused")
 
 
-def test_redirect_to_a_private_address_is_refused(outside, loopback):
+def test_redirect_to_a_private_address_is_refused(outside, loopback, refusal):
     with pytest.raises(FetchRefused, match="10.0.0.7 is not a public address"):
         fetch(f"{outside}/to-private")
+    refusal("fetches refused")
 
 
-def test_redirect_to_cloud_metadata_is_refused(outside, loopback):
+def test_redirect_to_cloud_metadata_is_refused(outside, loopback, refusal):
     with pytest.raises(FetchRefused, match="169.254.169.254"):
         fetch(f"{outside}/to-metadata")
+    refusal("fetches refused")
 
 
 @pytest.mark.parametrize(
     "url", ["file:///etc/passwd", "ftp://example.com/", "gopher://x/"]
 )
-def test_other_schemes_are_refused(url):
+def test_other_schemes_are_refused(url, refusal):
     with pytest.raises(FetchRefused, match="only http and https"):
         fetch(url)
+    refusal("fetches refused")
 
 
-def test_redirect_to_another_scheme_is_refused(outside, loopback):
+def test_redirect_to_another_scheme_is_refused(outside, loopback, refusal):
     with pytest.raises(FetchRefused, match="only http and https"):
         fetch(f"{outside}/to-file")
+    refusal("fetches refused")
 
 
 def test_redirects_are_followed_and_recorded(outside, loopback):
@@ -152,21 +161,24 @@ def test_redirects_are_followed_and_recorded(outside, loopback):
     ]
 
 
-def test_redirects_are_capped(outside, loopback):
+def test_redirects_are_capped(outside, loopback, refusal):
     with pytest.raises(FetchRefused, match="more than 20 redirects"):
         fetch(f"{outside}/hop/25")
+    refusal("fetches refused")
 
 
-def test_body_over_one_megabyte_is_refused(outside, loopback):
+def test_body_over_one_megabyte_is_refused(outside, loopback, refusal):
     with pytest.raises(FetchRefused, match="larger than"):
         fetch(f"{outside}/big")
+    refusal("fetches refused")
 
 
-def test_a_trickling_server_is_cut_off(outside, loopback):
+def test_a_trickling_server_is_cut_off(outside, loopback, refusal):
     started = time.monotonic()
     with pytest.raises(FetchRefused, match="took over"):
         fetch(f"{outside}/trickle", max_seconds=1.0)
     assert time.monotonic() - started < 3
+    refusal("fetches refused")
 
 
 def test_user_agent_is_honest(outside, loopback, settings):
@@ -174,7 +186,9 @@ def test_user_agent_is_honest(outside, loopback, settings):
     assert fetch(f"{outside}/agent").text == "Riverside link checker"
 
 
-def test_a_name_resolving_to_a_private_address_is_refused(monkeypatch, loopback):
+def test_a_name_resolving_to_a_private_address_is_refused(
+    monkeypatch, loopback, refusal
+):
     import socket
 
     def resolve(host, port, *args, **kwargs):
@@ -183,3 +197,4 @@ def test_a_name_resolving_to_a_private_address_is_refused(monkeypatch, loopback)
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
     with pytest.raises(FetchRefused, match="10.20.30.40"):
         fetch("https://intranet.example/")
+    refusal("fetches refused")
