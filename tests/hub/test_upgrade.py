@@ -1,7 +1,11 @@
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from articles.hub.models import Backlink, Link, LinkCheck
 
@@ -61,3 +65,31 @@ def test_migrate_moves_the_links_to_the_hub_and_keeps_every_row():
         "hub",
         "change_backlink",
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrate_points_queued_tasks_at_their_new_place():
+    from django_tasks_db.models import DBTaskResult
+
+    from clinic.tasks import send_email
+
+    before = [
+        ("articles", "0013_canonical_bodies"),
+        ("django_tasks_database", "0021_conditional_partial_index_ordering"),
+    ]
+    old = migrate(before)
+    old.get_model("django_tasks_database", "DBTaskResult").objects.create(
+        task_path="articles.tasks.send_email",
+        queue_name="default",
+        backend_name="default",
+        priority=0,
+        args_kwargs={"args": [], "kwargs": {"subject": "Held comment"}},
+        status="READY",
+        run_after=timezone.now() + timedelta(minutes=8),  # A retry, waiting.
+    )
+
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "clinic.tasks.send_email"
+    assert import_string(queued.task_path) is send_email
