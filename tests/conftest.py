@@ -46,6 +46,17 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(f"{name}: {json.dumps(value)}")
 
 
+#: One cache location for every test, emptied before each: libraries that
+#: keep a cache object from an earlier test (imagekit) see the same store.
+TEST_CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tests",
+    },
+    "off": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -62,13 +73,7 @@ def _test_settings(settings, tmp_path):
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
     }
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "tests",
-        },
-        "off": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
-    }
+    settings.CACHES = TEST_CACHES
     # One location for every test, emptied before each: libraries that keep
     # a cache object from an earlier test (imagekit) see the same empty store.
     caches["default"].clear()
@@ -101,6 +106,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         override_settings(
             MEDIA_ROOT=tmp_path_factory.mktemp("demo-media"),
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            CACHES=TEST_CACHES,
             TASKS={
                 "default": {
                     "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
