@@ -7,14 +7,12 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from clinic.admin import PublicContentAdmin
-from clinic.logs import queue
 from clinic.pagecache import invalidate_after_commit
 
 from .models import Backlink, Link, LinkCheck
 from .services.backlinks import (
     import_backlinks_csv,
     queue_verification,
-    verify_backlink_task,
 )
 from .services.dashboard import hub_dashboard
 from .services.link_checks import check_outbound_links
@@ -128,10 +126,10 @@ class BacklinkAdmin(PublicContentAdmin):
 
     @admin.action(description=_("Verify again now"))
     def verify_now(self, request, queryset):
-        ids = list(queryset.values_list("pk", flat=True))
-        for backlink_id in ids:
-            queue(verify_backlink_task, backlink_id=backlink_id)
-        self.message_user(request, _("%d check(s) queued.") % len(ids))
+        backlinks = list(queryset.only("pk"))
+        for backlink in backlinks:
+            queue_verification(backlink)
+        self.message_user(request, _("%d check(s) queued.") % len(backlinks))
 
     def get_urls(self):
         return [

@@ -6,6 +6,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 from reversion.models import Version
 
+from articles import services
 from articles.models import Article
 from tests.factories import ArticleFactory, CategoryFactory, ReferenceFactory
 from tests.helpers import change_url, form_data
@@ -262,11 +263,13 @@ def test_revisions_compare_and_restore(editor_client):
 
 
 def test_restoring_an_old_revision_needs_a_new_sign_off(editor_client, reviewer):
-    article = ArticleFactory()
+    article = ArticleFactory(in_review=True)
     editor_client.post(change_url(article), form_data(article, body="<p>Old.</p>"))
     old = Version.objects.get_for_object(article)[0]
     editor_client.post(change_url(article), form_data(article, body="<p>New.</p>"))
-    Article.objects.filter(pk=article.pk).update(status=Article.Status.IN_REVIEW)
+    article.refresh_from_db()
+    services.sign_off_article(article=article, user=reviewer)
+    assert article.has_current_sign_off
     restore_url = f"/admin/articles/article/{article.pk}/history/{old.pk}/"
     editor_client.post(restore_url, form_data(article, body="<p>Old.</p>"))
     article.refresh_from_db()
