@@ -137,19 +137,39 @@ BLOCKS = {
     "td",
     "th",
 }
-WHITESPACE = re.compile(r"\s+")
+#: HTML's white space. Not Python's \s: a no-break space (&nbsp;) is text.
+SPACES = " \t\n\f\r"
+WHITESPACE = re.compile(f"[{SPACES}]+")
 #: Elements that stand on their own at the top of a body; text and inline
 #: elements between them are put in a paragraph, as the editor does.
 TOP_LEVEL = {"p", "h2", "h3", "h4", "ul", "ol", "blockquote", "figure", "table"}
 TOP_LEVEL |= {"pre", "hr"}
+#: Every element that is not inline.
+NOT_INLINE = BLOCKS | TOP_LEVEL
+
+
+def _is_block(node):
+    return getattr(node, "name", None) in NOT_INLINE
 
 
 def _wrap_loose_text(soup):
-    """Put text and inline elements at the top level of `soup` in paragraphs."""
+    """
+    Put text and inline elements at the top level of `soup` in paragraphs.
+    A run that holds a block (a link around a heading, a stray list item)
+    is left as it is: a paragraph cannot hold it.
+    """
     run = []
 
     def close_run():
-        if any(getattr(node, "name", None) or node.strip() for node in run):
+        holds_block = any(
+            _is_block(node) or (node.name and node.find(NOT_INLINE))
+            for node in run
+            if getattr(node, "name", None)
+        )
+        has_content = any(
+            getattr(node, "name", None) or node.strip(SPACES) for node in run
+        )
+        if has_content and not holds_block:
             paragraph = soup.new_tag("p")
             run[0].insert_before(paragraph)
             for node in run:
@@ -168,27 +188,31 @@ def _canonical_whitespace(soup):
     """
     Write the white space of `soup` as the rich-text editor writes it back:
     runs of white space as one space, none between blocks, none at the edges
-    of a block's text or beside a line break. Preformatted text is kept.
+    of a block's text or beside a line break. Preformatted text is kept, and
+    so is a no-break space.
     """
     for text in list(soup.find_all(string=True)):
         if text.find_parent("pre") is not None:
             continue
         value = WHITESPACE.sub(" ", str(text))
         parent = text.parent
-        between_blocks = parent is soup or parent.name in BLOCK_CONTAINERS
-        if between_blocks and not value.strip():
+        before, after = text.previous_sibling, text.next_sibling
+        in_container = parent is soup or parent.name in BLOCK_CONTAINERS
+        between_blocks = (before is None or _is_block(before)) and (
+            after is None or _is_block(after)
+        )
+        if in_container and between_blocks and not value.strip(SPACES):
             text.extract()
             continue
-        before, after = text.previous_sibling, text.next_sibling
         if parent is soup or parent.name in BLOCKS:
-            if before is None:
-                value = value.lstrip()
-            if after is None:
-                value = value.rstrip()
+            if before is None or _is_block(before):
+                value = value.lstrip(SPACES)
+            if after is None or _is_block(after):
+                value = value.rstrip(SPACES)
         if getattr(before, "name", None) == "br":
-            value = value.lstrip()
+            value = value.lstrip(SPACES)
         if getattr(after, "name", None) == "br":
-            value = value.rstrip()
+            value = value.rstrip(SPACES)
         if not value:
             text.extract()
         elif value != text:
@@ -199,6 +223,7 @@ def sanitize_html(html):
     """
     Return `html` reduced to the article allow-list, in the one canonical
     form the editor sends back (so saving unchanged content changes nothing).
+    Sanitizing the result again changes nothing.
 
     Scripts, styles, event handlers, iframes, comments and unsafe URLs are
     removed. External links get rel="noopener", and links that open a new
@@ -206,6 +231,19 @@ def sanitize_html(html):
     is written as the editor writes it (`_wrap_loose_text`,
     `_canonical_whitespace`).
     """
+    # Markup nh3 must repair (a heading inside a link) can take a second
+    # pass to settle; stop as soon as a pass changes nothing.
+    cleaned = _sanitize_once(html)
+    for _ in range(3):
+        again = _sanitize_once(cleaned)
+        if again == cleaned:
+            break
+        cleaned = again
+    return cleaned
+
+
+def _sanitize_once(html):
+    """One pass of `sanitize_html()`."""
     if not html:
         return ""
     cleaned = nh3.clean(
@@ -233,7 +271,7 @@ def sanitize_html(html):
             rel += ["noopener", "noreferrer"]
         if rel:
             link["rel"] = " ".join(dict.fromkeys(rel))
-    return soup.decode(formatter=FORMATTER).strip()
+    return soup.decode(formatter=FORMATTER).strip(SPACES)
 
 
 def text_summary(html, limit=220):

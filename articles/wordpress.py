@@ -355,6 +355,10 @@ class Importer:
             publish = status == "publish" and reviewer is not None
             if publish and article.status != Article.Status.PUBLISHED:
                 record_publication(article=article, at=published)
+            if status == "future" and article.publish_at != published:
+                # A withdrawal above cleared the schedule WordPress had.
+                article.publish_at = published
+                article.save(update_fields=["publish_at", "updated_at"])
         elif status == "trash":
             if article.status != Article.Status.ARCHIVED:
                 record_withdrawal(article=article, status=Article.Status.ARCHIVED)

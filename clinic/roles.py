@@ -1,10 +1,11 @@
 """
 The clinic's roles, as Django groups with their permissions.
 
-Each role is a group; `sync_roles()` makes the groups match this table. It
-runs after every `migrate` (and every `flush`, which tests use) through the
-`post_migrate` signal, so the groups always exist with every permission.
-Older data migrations call it too, through `sync_roles_migration`.
+Each role is a group; `sync_roles()` makes the groups match this table
+(data migrations call it, through `sync_roles_migration`, when an app adds
+models, and so does `load_demo`). After every `migrate` and every `flush`
+(which tests use) a `post_migrate` receiver brings back any group that is
+missing, and leaves the others as an administrator set them.
 """
 
 from django.apps import apps as global_apps
@@ -74,14 +75,25 @@ ROLE_GROUPS = {
 }
 
 
-def sync_roles(apps, using=DEFAULT_DB_ALIAS):
+def sync_roles(apps, using=DEFAULT_DB_ALIAS, *, missing_only=False):
     """
-    Create the role groups and grant each the permissions that exist.
+    Create the role groups and grant each the permissions that exist; with
+    `missing_only`, leave the groups that exist as they are.
 
     `apps` is an app registry (the historical one inside a migration or a
     `post_migrate` signal). Permissions of models that do not exist yet are
-    skipped. Returns the number of groups.
+    skipped. Returns the number of groups created or brought in line.
     """
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    groups = Group.objects.using(using)
+    names = [
+        name
+        for name in GROUP_PERMISSIONS
+        if not (missing_only and groups.filter(name=name).exists())
+    ]
+    if not names:
+        return 0
     for app_config in apps.get_app_configs():
         # Permissions are normally created after the whole migrate run, and
         # only for app configs with a models module (historical ones have
@@ -92,13 +104,10 @@ def sync_roles(apps, using=DEFAULT_DB_ALIAS):
             create_permissions(app_config, apps=apps, verbosity=0, using=using)
         finally:
             app_config.models_module = models_module
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group_name, wanted in GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.using(using).get_or_create(name=group_name)
+    for group_name in names:
+        group, _ = groups.get_or_create(name=group_name)
         perms = []
-        for dotted in wanted:
+        for dotted in GROUP_PERMISSIONS[group_name]:
             app_label, codename = dotted.split(".")
             perms.extend(
                 Permission.objects.using(using).filter(
@@ -106,7 +115,7 @@ def sync_roles(apps, using=DEFAULT_DB_ALIAS):
                 )
             )
         group.permissions.set(perms)
-    return len(GROUP_PERMISSIONS)
+    return len(names)
 
 
 def sync_roles_migration(apps, schema_editor):
@@ -114,6 +123,10 @@ def sync_roles_migration(apps, schema_editor):
 
 
 def sync_roles_after_migrate(sender, *, using, apps=global_apps, **kwargs):
-    """`post_migrate` receiver: recreate the role groups in database `using`."""
+    """
+    `post_migrate` receiver: bring back any role group missing from database
+    `using` (a new database, or one a flush emptied). Groups that exist keep
+    the permissions an administrator gave them.
+    """
     if router.allow_migrate_model(using, apps.get_model("auth", "Group")):
-        sync_roles(apps, using=using)
+        sync_roles(apps, using=using, missing_only=True)

@@ -36,7 +36,8 @@ def store_canonical_bodies(apps, schema_editor):
             body_html=body_html,
             toc=toc,
             review_fingerprint=(
-                _fingerprint(article.title, article.summary, body)
+                # The formula of Article.fingerprint().
+                _fingerprint(article.title, article.summary, sanitize_html(body))
                 if was_current
                 else signed
             ),

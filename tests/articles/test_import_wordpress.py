@@ -272,3 +272,18 @@ def test_users_are_created_only_when_asked(export_file):
     user = get_user_model().objects.get(username="maria")
     assert not user.has_usable_password()
     assert Person.objects.get(slug="maria").user == user
+
+
+@pytest.mark.parametrize("first", ["trash", "publish"])
+def test_a_post_scheduled_again_keeps_its_new_date(tmp_path, reviewer_person, first):
+    path = tmp_path / "export.xml"
+    path.write_text(wxr([item(40, "Hip care", "hip-care", first, "<p>Walk.</p>")]))
+    run(path, reviewed_by="dr-reyes")
+    later = "2031-05-04 08:00:00"
+    body = "<p>Walk daily.</p>"
+    path.write_text(wxr([item(40, "Hip care", "hip-care", "future", body, date=later)]))
+    run(path, reviewed_by="dr-reyes")
+    article = Article.objects.get(wordpress_id=40)
+    assert article.status == Article.Status.IN_REVIEW
+    assert article.publish_at.isoformat() == "2031-05-04T08:00:00+00:00"
+    assert article.has_current_sign_off

@@ -1,3 +1,5 @@
+import random
+
 import pytest
 
 from articles.richtext import add_heading_ids, sanitize_html, text_summary
@@ -124,6 +126,16 @@ def test_article_markup_survives_unchanged(html):
             '<ul><li data-list-item-id="e1f">one</li></ul>',
             "<ul><li>one</li></ul>",
         ),
+        ("<p>Take 10&nbsp;mg</p>", "<p>Take 10\xa0mg</p>"),
+        ("<p>&nbsp;</p>", "<p>\xa0</p>"),
+        (
+            "<blockquote><strong>Note:</strong> <em>see a doctor</em></blockquote>",
+            "<blockquote><strong>Note:</strong> <em>see a doctor</em></blockquote>",
+        ),
+        (
+            '<a href="/x"><h2>Title</h2></a>\n<p>Text</p>',
+            '<a href="/x"><h2>Title</h2></a><p>Text</p>',
+        ),
     ],
 )
 def test_white_space_is_stored_as_the_editor_sends_it_back(typed, stored):
@@ -207,3 +219,27 @@ def test_user_ids_are_dropped_before_ours_are_added():
     body = sanitize_html('<h2 id="main">Title</h2>')
     assert body == "<h2>Title</h2>"
     assert add_heading_ids(body)[0] == '<h2 id="title">Title</h2>'
+
+
+def test_sanitizing_twice_changes_nothing_even_for_broken_markup():
+    rng = random.Random(20261128)
+    pieces = [
+        *(f"<{tag}>" for tag in ("p", "h2", "strong", "ul", "li", "blockquote")),
+        *(f"</{tag}>" for tag in ("p", "h2", "strong", "ul", "li", "blockquote")),
+        '<a href="/x">',
+        "</a>",
+        "<br>",
+        "<pre>",
+        "<figure>",
+        "<td>",
+        "<div>",
+        "word",
+        " ",
+        "\n",
+        "&nbsp;",
+        " a\n b ",
+    ]
+    for _ in range(2000):
+        html = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
+        once = sanitize_html(html)
+        assert sanitize_html(once) == once, html

@@ -1,5 +1,5 @@
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.contrib.sites.models import Site
 from django.core.management import CommandError, call_command
 
@@ -83,3 +83,16 @@ def test_role_groups_and_site_come_back_after_a_flush():
     assert editors.permissions.filter(codename="change_article").exists()
     assert Group.objects.filter(name="Moderators").exists()
     assert Site.objects.filter(pk=1).exists()
+
+
+@pytest.mark.django_db
+def test_migrate_keeps_the_permissions_an_administrator_changed():
+    editors = Group.objects.get(name="Editors")
+    editors.permissions.remove(
+        Permission.objects.get(codename="publish_article"),
+    )
+    editors.permissions.add(Permission.objects.get(codename="delete_tag"))
+    call_command("migrate", verbosity=0)
+    codenames = set(editors.permissions.values_list("codename", flat=True))
+    assert "publish_article" not in codenames
+    assert "delete_tag" in codenames

@@ -138,6 +138,10 @@ def test_webmention_is_advertised_on_articles(client, article):
     [
         ({}, "Both source and target are required"),
         ({"source": "ftp://x.example/a", "target": "T"}, "source must be an http(s)"),
+        (
+            {"source": "https://x.example/a b", "target": "T"},
+            "source must be an http(s)",
+        ),
         ({"source": "https://x.example/a", "target": "javascript:1"}, "target must"),
         ({"source": "T", "target": "T"}, "must differ"),
         # PostgreSQL refuses NUL in text, and the column holds 2,000.

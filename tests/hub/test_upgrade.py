@@ -93,3 +93,20 @@ def test_migrate_points_queued_tasks_at_their_new_place():
     queued = DBTaskResult.objects.get()
     assert queued.task_path == "clinic.tasks.send_email"
     assert import_string(queued.task_path) is send_email
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("articles.tasks.send_email", "clinic.tasks.send_email"),
+        ("articles.tasks.publish_scheduled", "articles.services.publish_scheduled"),
+        (
+            "articles.tasks.verify_backlink_task",
+            "articles.hub.services.backlinks.verify_backlink_task",
+        ),
+        ("comments.tasks.purge_old_comments", "comments.services.purge_old_comments"),
+    ],
+)
+def test_a_task_queued_under_its_old_path_still_runs(old, new):
+    # A server of the previous release may queue it during an upgrade.
+    assert import_string(old) is import_string(new)

@@ -114,6 +114,7 @@ def check_outside_url(url: str, name: str = "address") -> None:
         parts.scheme not in ("http", "https")
         or not parts.netloc
         or CONTROL_CHARACTERS.search(url)
+        or any(character.isspace() for character in url)
     ):
         raise ValidationError(
             _("The %(name)s must be an http(s) URL.") % {"name": name},
