@@ -144,6 +144,8 @@ WHITESPACE = re.compile(f"[{SPACES}]+")
 #: elements between them are put in a paragraph, as the editor does.
 TOP_LEVEL = {"p", "h2", "h3", "h4", "ul", "ol", "blockquote", "figure", "table"}
 TOP_LEVEL |= {"pre", "hr"}
+#: Elements the editor writes with a no-break space when they are empty.
+FILLED_WHEN_EMPTY = {"p", "h2", "h3", "h4", "li", "td", "th", "caption", "figcaption"}
 #: Every element that is not inline.
 NOT_INLINE = BLOCKS | TOP_LEVEL
 
@@ -188,8 +190,8 @@ def _canonical_whitespace(soup):
     """
     Write the white space of `soup` as the rich-text editor writes it back:
     runs of white space as one space, none between blocks, none at the edges
-    of a block's text or beside a line break. Preformatted text is kept, and
-    so is a no-break space.
+    of a block's text or beside a line break, and a no-break space in an
+    empty paragraph or cell. Preformatted text and no-break spaces are kept.
     """
     for text in list(soup.find_all(string=True)):
         if text.find_parent("pre") is not None:
@@ -217,6 +219,10 @@ def _canonical_whitespace(soup):
             text.extract()
         elif value != text:
             text.replace_with(value)
+    # The editor keeps an empty paragraph or table cell as a no-break space.
+    for element in soup.find_all(FILLED_WHEN_EMPTY):
+        if not element.contents:
+            element.string = "\xa0"
 
 
 def sanitize_html(html):

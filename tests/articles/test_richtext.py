@@ -129,6 +129,10 @@ def test_article_markup_survives_unchanged(html):
         ("<p>Take 10&nbsp;mg</p>", "<p>Take 10\xa0mg</p>"),
         ("<p>&nbsp;</p>", "<p>\xa0</p>"),
         (
+            "<p> </p><table><tr><th></th></tr></table>",
+            "<p>\xa0</p><table><tbody><tr><th>\xa0</th></tr></tbody></table>",
+        ),
+        (
             "<blockquote><strong>Note:</strong> <em>see a doctor</em></blockquote>",
             "<blockquote><strong>Note:</strong> <em>see a doctor</em></blockquote>",
         ),
