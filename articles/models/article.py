@@ -407,7 +407,8 @@ class Article(models.Model):
                 self.summary = text_summary(self.body)
             if (
                 self.review_fingerprint
-                and self.review_fingerprint != self.fingerprint()
+                # The body was sanitized just above: no need to again.
+                and self.review_fingerprint != self._content_hash(self.body)
             ):
                 self.void_sign_off()
             if update_fields is not None:
@@ -445,7 +446,10 @@ class Article(models.Model):
 
     def fingerprint(self):
         """Return a hash of the content a medical sign-off vouches for."""
-        content = "\x1f".join((self.title, self.summary, sanitize_html(self.body)))
+        return self._content_hash(sanitize_html(self.body))
+
+    def _content_hash(self, sanitized_body):
+        content = "\x1f".join((self.title, self.summary, sanitized_body))
         return hashlib.sha256(content.encode()).hexdigest()
 
     def void_sign_off(self):
