@@ -1,27 +1,35 @@
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.urls import reverse
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _, ngettext
-from reversion_compare.admin import CompareVersionAdmin
 
 from articles.hub.services.links import sync_article_links
 from clinic.addresses import site_hosts
 from clinic.admin import PublicContentAdmin
 
-from . import services
+from . import revisions, services
 from .forms import ImageForm
 from .models import (
     Article,
+    ArticleDraft,
+    Autosave,
     Category,
     Image,
     Person,
     Reference,
     SiteConfiguration,
     Tag,
+    clean_reference,
 )
 from .richtext import outside_image_hosts
 from .views import preview_url
@@ -81,11 +89,94 @@ class PersonAdmin(PublicContentAdmin):
     autocomplete_fields = ("photo", "user")
 
 
+class ReferenceFormSet(BaseInlineFormSet):
+    """
+    References of a live article are edited as its draft's list, not as
+    rows: each prefilled form must be kept even when left unchanged.
+    """
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index < len(self.initial_extra or ()):
+            kwargs["empty_permitted"] = False
+        return kwargs
+
+    def reference_list(self):
+        """Return the kept references, in order, as dicts."""
+        # The service writes them: the admin's change message lists none.
+        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+        rows = []
+        for index, form in enumerate(self.forms):
+            data = getattr(form, "cleaned_data", None)
+            if not data or self._should_delete_form(form):
+                continue
+            rows.append((data.get("position") or 0, index, clean_reference(data)))
+        return [
+            reference
+            for _position, _index, reference in sorted(rows, key=lambda r: r[:2])
+        ]
+
+
 class ReferenceInline(admin.TabularInline):
     model = Reference
+    formset = ReferenceFormSet
     extra = 0
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = ("position", "citation", "url", "doi", "pmid")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        if obj is not None and obj.is_live:
+            return len(obj.working_version().reference_list())
+        return self.extra
+
+
+class ArticleAdminForm(forms.ModelForm):
+    opened_version = forms.CharField(required=False, widget=forms.HiddenInput)
+    review_notes_input = forms.CharField(
+        label=_("Notes for the editor"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed to send the article back: say what should change."),
+    )
+
+    class Meta:
+        model = Article
+        fields = (
+            "title",
+            "slug",
+            "summary",
+            "body",
+            "featured_image",
+            "featured_image_alt",
+            "featured_image_is_decorative",
+            "category",
+            "tags",
+            "author",
+            "is_featured",
+            "review_interval_months",
+            "publish_at",
+            "unpublish_at",
+            "seo_title",
+            "meta_description",
+            "allow_comments",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.fields["opened_version"].initial = services.edit_token(
+                self.instance.working_version()
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and "opened_version" in self.data:
+            current = Article.objects.get(pk=self.instance.pk).working_version()
+            if cleaned.get("opened_version", "") != services.edit_token(current):
+                raise forms.ValidationError(
+                    services.stale_edit_message(current), code="stale"
+                )
+        return cleaned
 
 
 class ReviewOverdueFilter(admin.SimpleListFilter):
@@ -106,10 +197,21 @@ class ReviewOverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+#: How long an editor counts as having an article open after their last
+#: page load or autosave.
+EDITOR_PRESENCE_SECONDS = 90
+#: The most text one autosaved field keeps.
+AUTOSAVE_MAX_CHARS = 500_000
+
 #: Workflow steps: POST name -> (service, success message).
 WORKFLOW = {
     "submit": (services.submit_for_review, _("Sent “%s” for medical review.")),
     "sign_off": (services.sign_off_article, _("Signed off “%s”.")),
+    "send_back": (services.send_back, _("Sent “%s” back to its editor.")),
+    "discard": (
+        services.discard_draft,
+        _("Discarded the unpublished changes of “%s”."),
+    ),
     "publish": (services.publish_article, _("Published “%s”.")),
     "unpublish": (services.unpublish_article, _("Unpublished “%s”; it is a draft.")),
     "archive": (services.archive_article, _("Archived “%s”.")),
@@ -117,7 +219,10 @@ WORKFLOW = {
 
 
 @admin.register(Article)
-class ArticleAdmin(PublicContentAdmin, CompareVersionAdmin):
+class ArticleAdmin(PublicContentAdmin):
+    form = ArticleAdminForm
+    change_form_template = "admin/articles/article/change_form.html"
+    object_history_template = "admin/articles/article/history.html"
     list_display = (
         "title",
         "state",
@@ -138,6 +243,7 @@ class ArticleAdmin(PublicContentAdmin, CompareVersionAdmin):
         "state",
         "sign_off",
         "published_at",
+        "revised_at",
         "next_review_at",
         "preview_links",
     )
@@ -149,7 +255,7 @@ class ArticleAdmin(PublicContentAdmin, CompareVersionAdmin):
         "archive_selected",
     )
     fieldsets = (
-        (None, {"fields": ("title", "slug", "summary", "body")}),
+        (None, {"fields": ("opened_version", "title", "slug", "summary", "body")}),
         (
             _("Featured image"),
             {
@@ -170,8 +276,11 @@ class ArticleAdmin(PublicContentAdmin, CompareVersionAdmin):
                     "review_interval_months",
                     "next_review_at",
                     "publish_at",
+                    "unpublish_at",
                     "published_at",
+                    "revised_at",
                     "preview_links",
+                    "review_notes_input",
                 )
             },
         ),
@@ -215,20 +324,73 @@ class ArticleAdmin(PublicContentAdmin, CompareVersionAdmin):
             _("(copy the link address: it opens without a login for 7 days)"),
         )
 
+    # Editing: a live article's content goes to its draft -----------------
+
+    def get_object(self, request, object_id, from_field=None):
+        article = super().get_object(request, object_id, from_field)
+        if article is not None and request.resolver_match.url_name.endswith("_change"):
+            version = article.working_version()
+            if version is not article:
+                # The form shows the draft; nothing saves this instance.
+                for field in (*Article.SIGNED_FIELDS, *Article.SIGN_OFF_FIELDS):
+                    setattr(article, field, getattr(version, field))
+                article.publish_at = version.publish_at
+        return article
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, ReferenceInline) and obj is not None and obj.is_live:
+            kwargs["queryset"] = Reference.objects.none()
+            kwargs["initial"] = [
+                {"position": position, **reference}
+                for position, reference in enumerate(
+                    obj.working_version().reference_list()
+                )
+            ]
+        return kwargs
+
     def save_model(self, request, obj, form, change):
-        before = Article.objects.filter(pk=obj.pk).first() if obj.pk else None
-        super().save_model(request, obj, form, change)
-        sync_article_links(article=obj)
-        if before and before.published_at and before.slug != obj.slug:
+        """Saved with the references, in save_related()."""
+
+    def save_related(self, request, form, formsets, change):
+        article = form.instance
+        references = next(
+            fs.reference_list() for fs in formsets if isinstance(fs, ReferenceFormSet)
+        )
+        if not change:
+            services.create_article(
+                article=article, references=references, user=request.user
+            )
+            form.save_m2m()
+            sync_article_links(article=article)
+            return
+        before = Article.objects.get(pk=article.pk)
+        was_signed = before.working_version().has_current_sign_off
+        data = form.cleaned_data
+        version = services.save_version(
+            article=before,
+            content={f: data[f] for f in Article.SIGNED_FIELDS if f in data},
+            references=references,
+            navigation={
+                f: data[f]
+                for f in (*Article.NAVIGATION_FIELDS, "publish_at")
+                if f in data and f != "tags"
+            },
+            user=request.user,
+        )
+        form.save_m2m()
+        Autosave.objects.filter(article=article, user=request.user).delete()
+        if before.published_at and before.slug != data.get("slug", before.slug):
             old_path = reverse("articles:detail", kwargs={"slug": before.slug})
-            services.record_slug_change(article=obj, old_path=old_path)
+            article.slug = data["slug"]
+            services.record_slug_change(article=article, old_path=old_path)
             messages.info(
                 request,
                 _("The old address %(path)s now redirects to the new one.")
                 % {"path": old_path},
             )
         outside = outside_image_hosts(
-            obj.body, site_hosts(), settings.CLINIC_MEDIA_ORIGINS
+            version.body, site_hosts(), settings.CLINIC_MEDIA_ORIGINS
         )
         if outside:
             messages.warning(
@@ -240,63 +402,129 @@ class ArticleAdmin(PublicContentAdmin, CompareVersionAdmin):
                 )
                 % {"hosts": ", ".join(outside)},
             )
-        if before and before.has_current_sign_off and not obj.reviewed_by_id:
+        if isinstance(version, ArticleDraft) and version.content_changed_fields:
+            messages.info(
+                request,
+                _(
+                    "Readers still see the published version. Your changes "
+                    "are saved as unpublished changes: send them for review, "
+                    "and publish them once signed off."
+                ),
+            )
+        if was_signed and not version.has_current_sign_off:
             messages.warning(
                 request,
                 _(
-                    "Your change to the title, summary or body voided the "
-                    "medical sign-off. A reviewer must sign it off again before "
-                    "it is public."
+                    "Your change to the medical content voided the sign-off. "
+                    "A reviewer must sign off this version before it goes live."
                 ),
             )
 
     def response_change(self, request, obj):
         for step in WORKFLOW:
             if f"_workflow_{step}" in request.POST:
-                self._run_step(request, step, [obj])
+                article = Article.objects.get(pk=obj.pk)
+                extra = {}
+                if step == "send_back":
+                    extra["notes"] = request.POST.get("review_notes_input", "")
+                self._run_step(request, step, [article], **extra)
                 return self.response_post_save_change(request, obj)
         return super().response_change(request, obj)
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         context["workflow_steps"] = self._available_steps(request, obj)
+        if obj is not None:
+            live = Article.objects.get(pk=obj.pk)
+            version = live.working_version()
+            draft = version if version is not live else None
+            context.update(
+                draft=draft,
+                version=version,
+                draft_changes=revisions.compare(
+                    live.signed_content(), draft.signed_content()
+                )
+                if draft
+                else [],
+                other_editors=self._note_editor(request, obj),
+                autosave=self._autosave_to_offer(request, obj, version),
+                four_eyes=settings.CLINIC_REVIEW_FOUR_EYES,
+            )
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    def _note_editor(self, request, obj):
+        """Note that the user has the article open; return the others who do."""
+        key = f"article-editors:{obj.pk}"
+        now = timezone.now().timestamp()
+        editors = {
+            user: seen
+            for user, seen in (cache.get(key) or {}).items()
+            if now - seen[1] < EDITOR_PRESENCE_SECONDS
+        }
+        name = request.user.get_full_name() or request.user.get_username()
+        editors[request.user.pk] = (name, now)
+        cache.set(key, editors, EDITOR_PRESENCE_SECONDS)
+        return sorted(
+            seen[0] for user, seen in editors.items() if user != request.user.pk
+        )
+
+    def _autosave_to_offer(self, request, obj, version):
+        autosave = Autosave.objects.filter(article=obj, user=request.user).first()
+        if autosave is None:
+            return None
+        if all(
+            autosave.content.get(field, "") == getattr(version, field)
+            for field in Autosave.FIELDS
+        ):
+            return None
+        return autosave
 
     def _available_steps(self, request, obj):
         if obj is None or not self.has_change_permission(request, obj):
             return []
-        user, status = request.user, obj.status
+        user = request.user
+        live = Article.objects.get(pk=obj.pk)
+        version = live.working_version()
+        has_draft = version is not live
+        status = version.status
         steps = []
         if status == Article.Status.DRAFT:
             steps.append(("submit", _("Save and send for review")))
-        if user.has_perm("articles.sign_off_article") and status != "archived":
-            steps.append(("sign_off", _("Save and sign off")))
+        if user.has_perm("articles.sign_off_article") and live.status != "archived":
+            if status != Article.Status.PUBLISHED or not version.has_current_sign_off:
+                steps.append(("sign_off", _("Save and sign off")))
+            if status == Article.Status.IN_REVIEW:
+                steps.append(("send_back", _("Send back with notes")))
         if user.has_perm("articles.publish_article"):
             if status in (Article.Status.DRAFT, Article.Status.IN_REVIEW):
-                steps.append(("publish", _("Save and publish")))
-            if status == Article.Status.PUBLISHED:
-                steps.append(("unpublish", _("Save and unpublish")))
-            if status != Article.Status.ARCHIVED:
-                steps.append(("archive", _("Save and archive")))
+                label = _("Publish the changes") if has_draft else _("Save and publish")
+                steps.append(("publish", label))
+            if live.status == Article.Status.PUBLISHED:
+                steps.append(("unpublish", _("Unpublish")))
+            if live.status != Article.Status.ARCHIVED:
+                steps.append(("archive", _("Archive")))
+        if has_draft:
+            steps.append(("discard", _("Discard the unpublished changes")))
         return steps
 
-    def _run_step(self, request, step, articles):
+    def _run_step(self, request, step, articles, **extra):
         service, success = WORKFLOW[step]
         done = 0
         for article in articles:
             try:
-                service(article=article, user=request.user)
+                service(article=article, user=request.user, **extra)
             except (PermissionDenied, ValidationError) as error:
                 text = " ".join(getattr(error, "messages", [str(error)]))
                 self.message_user(request, text, messages.ERROR)
                 continue
             done += 1
-            if step == "publish" and article.is_scheduled:
+            version = article.working_version()
+            if step == "publish" and version.is_scheduled:
                 self.message_user(
                     request,
                     _("“%(title)s” is scheduled for %(when)s.")
                     % {
-                        "title": article,
-                        "when": timezone.localtime(article.publish_at).strftime(
+                        "title": version.title,
+                        "when": timezone.localtime(version.publish_at).strftime(
                             "%Y-%m-%d %H:%M"
                         ),
                     },
@@ -308,6 +536,133 @@ class ArticleAdmin(PublicContentAdmin, CompareVersionAdmin):
                 request,
                 ngettext("%d article updated.", "%d articles updated.", done) % done,
             )
+
+    # Revisions and autosave -------------------------------------------------
+
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/history/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="articles_article_compare",
+            ),
+            path(
+                "<path:object_id>/history/<int:version_id>/",
+                self.admin_site.admin_view(self.restore_view),
+                name="articles_article_restore",
+            ),
+            path(
+                "<path:object_id>/autosave/",
+                self.admin_site.admin_view(self.autosave_view),
+                name="articles_article_autosave",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _article_for(self, request, object_id, *, change=False):
+        article = get_object_or_404(Article, pk=object_id)
+        allowed = (
+            self.has_change_permission(request, article)
+            if change
+            else self.has_view_or_change_permission(request, article)
+        )
+        if not allowed:
+            raise PermissionDenied
+        return article
+
+    def history_view(self, request, object_id, extra_context=None):
+        article = self._article_for(request, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "article": article,
+            "original": article,
+            "title": _("Revisions of “%(title)s”") % {"title": article},
+            "versions": list(revisions.history(article)[:200]),
+            "can_restore": self.has_change_permission(request, article),
+        }
+        return TemplateResponse(request, self.object_history_template, context)
+
+    def compare_view(self, request, object_id):
+        article = self._article_for(request, object_id)
+        found = revisions.history(article)
+        try:
+            old = found.get(pk=int(request.GET.get("version_id1", "")))
+            new = found.get(pk=int(request.GET.get("version_id2", "")))
+        except (ValueError, LookupError, found.model.DoesNotExist):
+            raise Http404(
+                _("Choose two revisions of this article to compare.")
+            ) from None
+        if old.revision.date_created > new.revision.date_created:
+            old, new = new, old
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": _("Compare revisions of “%(title)s”") % {"title": article},
+            "old": old,
+            "new": new,
+            "changes": revisions.compare(
+                revisions.revision_content(old), revisions.revision_content(new)
+            ),
+        }
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+    def restore_view(self, request, object_id, version_id):
+        article = self._article_for(request, object_id, change=True)
+        version = get_object_or_404(revisions.history(article), pk=version_id)
+        content = revisions.revision_content(version)
+        if request.method == "POST":
+            services.restore_revision(
+                article=article,
+                revision_content=content,
+                user=request.user,
+                when=version.revision.date_created,
+            )
+            if article.is_live:
+                text = _(
+                    "The revision of %(when)s is now the unpublished draft. "
+                    "Readers still see the published version until a reviewer "
+                    "signs the draft off and it is published."
+                )
+            else:
+                text = _(
+                    "The revision of %(when)s is now the article's text. It "
+                    "needs a medical sign-off before it is published."
+                )
+            when = timezone.localtime(version.revision.date_created)
+            messages.success(request, text % {"when": when.strftime("%Y-%m-%d %H:%M")})
+            return redirect("admin:articles_article_change", article.pk)
+        current = article.working_version().signed_content()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": _("Restore a revision of “%(title)s”") % {"title": article},
+            "version": version,
+            "changes": revisions.compare(current, content),
+            "live": article.is_live,
+        }
+        return TemplateResponse(request, "admin/articles/article/restore.html", context)
+
+    def autosave_view(self, request, object_id):
+        """Keep the editor's unsaved text; answer who else has it open."""
+        if request.method != "POST":
+            return JsonResponse({"error": _("Send the text with POST.")}, status=405)
+        article = self._article_for(request, object_id, change=True)
+        content = {
+            field: request.POST.get(field, "")[:AUTOSAVE_MAX_CHARS]
+            for field in Autosave.FIELDS
+        }
+        autosave, _created = Autosave.objects.update_or_create(
+            article=article, user=request.user, defaults={"content": content}
+        )
+        return JsonResponse(
+            {
+                "saved_at": timezone.localtime(autosave.saved_at).strftime("%H:%M:%S"),
+                "others": self._note_editor(request, article),
+            }
+        )
 
     @admin.action(description=_("Send for medical review"))
     def submit_selected(self, request, queryset):

@@ -6,6 +6,7 @@ publication, and redirects. Views, admin actions and commands call these.
 from datetime import date, datetime
 
 import reversion
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
@@ -16,21 +17,95 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from articles.hub.services.links import sync_article_links
 from clinic.addresses import site_url
 from clinic.logs import queue
 from clinic.pagecache import invalidate_after_commit
 from clinic.roles import REVIEWERS
 from clinic.tasks import send_email
 
-from .models import Article, Person
+from .models import (
+    Article,
+    ArticleContent,
+    ArticleDraft,
+    Person,
+    Reference,
+    clean_reference,
+)
 
 
-def _save_with_revision(article, *, user, comment, fields):
+class StaleEdit(ValidationError):
+    """Someone changed the version after the editor opened it."""
+
+
+def edit_token(version) -> str:
+    """
+    Return what identifies the state of `version` an editor opened: it
+    changes whenever its content is saved.
+    """
+    changed = version.content_changed_at
+    return changed.isoformat() if changed else ""
+
+
+def stale_edit_message(version) -> str:
+    """Say who changed `version`, what and when, for a refused save."""
+    who = version.content_changed_by
+    fields = [
+        str(CHANGED_FIELD_LABELS.get(field, field))
+        for field in version.content_changed_fields
+    ]
+    return _(
+        "%(who)s changed %(what)s at %(when)s, after you opened this page. "
+        "Your text is still in the form: copy what you need, reload the page "
+        "to see their version, and add your changes to it."
+    ) % {
+        "who": (who.get_full_name() or who.get_username()) if who else _("Someone"),
+        "what": ", ".join(fields) or _("this article"),
+        "when": timezone.localtime(version.content_changed_at).strftime(
+            "%Y-%m-%d %H:%M:%S"
+        ),
+    }
+
+
+#: How changed fields are named to editors.
+CHANGED_FIELD_LABELS = {
+    "title": _("the title"),
+    "summary": _("the summary"),
+    "body": _("the body"),
+    "seo_title": _("the SEO title"),
+    "meta_description": _("the meta description"),
+    "featured_image": _("the featured image"),
+    "featured_image_alt": _("the image's alt text"),
+    "featured_image_is_decorative": _("the image's decorative flag"),
+    "references": _("the references"),
+}
+
+
+def _revision(objects, *, user, comment):
     with reversion.create_revision():
-        article.save(update_fields=[*fields, "updated_at"])
-        reversion.set_user(user)
+        for obj in objects:
+            reversion.add_to_revision(obj)
+        if user is not None and user.is_authenticated:
+            reversion.set_user(user)
         reversion.set_comment(comment)
+
+
+def _save_with_revision(version, *, user, comment, fields):
+    version.save(update_fields=[*fields, *_touched(version)])
+    _revision([version], user=user, comment=comment)
     invalidate_after_commit()
+
+
+def _touched(version):
+    return ["updated_at"] if isinstance(version, Article) else []
+
+
+def _replace_references(article: Article, references: list[dict]) -> None:
+    article.references.all().delete()
+    Reference.objects.bulk_create(
+        Reference(article=article, position=index, **clean_reference(data))
+        for index, data in enumerate(references)
+    )
 
 
 def _require(user, perm, message):
@@ -38,60 +113,239 @@ def _require(user, perm, message):
         raise PermissionDenied(message)
 
 
-def _require_sign_off(article):
-    if not article.has_current_sign_off:
+def _require_sign_off(version):
+    if not version.has_current_sign_off:
         raise ValidationError(
             _(
                 "“%(title)s” has no current medical sign-off. A medical "
                 "reviewer must sign off this version before it is published."
             )
-            % {"title": article},
+            % {"title": version.title},
             code="not_signed_off",
         )
 
 
-# The writers below are the only code that changes an article's workflow
-# state, sign-off or publication. They check no permission: the services
-# after them do, for people in the admin; commands (imports, the demo) run
-# as the site's operator and call the writers directly.
+# The writers below are the only code that changes an article's content,
+# workflow state, sign-off or publication. They check no permission: the
+# services after them do, for people in the admin; commands (imports, the
+# demo) run as the site's operator and call the writers directly.
+
+
+def check_import_reviewer(person: Person) -> Person:
+    """
+    Return `person` when an import may record their sign-off: they are
+    linked to an active account that may sign off articles. Refuse with a
+    ValidationError that says what is missing otherwise.
+    """
+    user = person.user
+    if user is None:
+        raise ValidationError(
+            _(
+                "%(name)s has no user account, so they cannot sign off "
+                "articles. Link their account under People first."
+            )
+            % {"name": person.name},
+            code="reviewer_without_account",
+        )
+    if not user.is_active or not user.has_perm("articles.sign_off_article"):
+        raise ValidationError(
+            _(
+                "%(name)s's account may not sign off articles. Give it the "
+                "medical reviewer role first."
+            )
+            % {"name": person.name},
+            code="reviewer_without_permission",
+        )
+    return person
+
+
+@transaction.atomic
+def create_article(
+    *, article: Article, references: list[dict] = (), user=None, comment: str = ""
+) -> Article:
+    """
+    Save a new article (a draft unless its status says otherwise) with its
+    references and a first revision; return it.
+    """
+    article.content_changed_by = user if user and user.is_authenticated else None
+    article.content_changed_at = timezone.now()
+    article.content_changed_fields = []
+    article.save()
+    _replace_references(article, list(references))
+    _revision([article], user=user, comment=comment or _("Created"))
+    invalidate_after_commit()
+    return article
+
+
+@transaction.atomic
+def save_version(
+    *,
+    article: Article,
+    content: dict,
+    references: list[dict] | None = None,
+    navigation: dict | None = None,
+    user=None,
+    opened: str | None = None,
+    comment: str = "",
+) -> Article:
+    """
+    Save an editor's work on `article` and return the version written.
+
+    `content` holds signed fields (Article.SIGNED_FIELDS), `references` the
+    reference list (None: unchanged), `navigation` the fields that go live
+    at once (Article.NAVIGATION_FIELDS, with "publish_at"). A live article
+    keeps serving readers its signed-off content: the content goes to its
+    draft. When `opened` (an edit_token()) is given and someone saved the
+    version since, the save is refused with StaleEdit.
+    """
+    live = Article.objects.select_for_update().get(pk=article.pk)
+    version = live.working_version()
+    if opened is not None and opened != edit_token(version):
+        raise StaleEdit(stale_edit_message(version), code="stale")
+    navigation = dict(navigation or {})
+    publish_at = navigation.pop("publish_at", ...)
+    if live.is_live and version is live:
+        version = ArticleDraft(
+            article=live,
+            references=live.reference_list(),
+            **{
+                field: getattr(live, field)
+                for field in (
+                    *ArticleContent.SIGNED_FIELDS,
+                    *ArticleContent.SIGN_OFF_FIELDS,
+                )
+            },
+        )
+    before = version.signed_content()
+    for field, value in content.items():
+        setattr(version, field, value)
+    if references is not None and isinstance(version, ArticleDraft):
+        version.references = [clean_reference(r) for r in references]
+    if publish_at is not ...:
+        version.publish_at = publish_at
+    for field, value in navigation.items():
+        setattr(live, field, value)
+
+    version.save()  # Canonical body first: unchanged text compares equal.
+    if (
+        references is not None
+        and isinstance(version, Article)
+        and [clean_reference(r) for r in references] != version.reference_list()
+    ):
+        _replace_references(version, references)
+    after = version.signed_content()
+    changed = [key for key in after if after[key] != before.get(key)]
+    if changed or version.pk is None or version.content_changed_at is None:
+        version.content_changed_by = user if user and user.is_authenticated else None
+        version.content_changed_at = timezone.now()
+        version.content_changed_fields = changed
+    if version.review_fingerprint and not version.has_current_sign_off:
+        version.void_sign_off()
+    version.save()
+    if version is live:
+        sync_article_links(article=live)
+    else:
+        live.save(update_fields=[*navigation, "updated_at"])
+        # The caller's instance sees the draft from now on.
+        Article.draft.related.set_cached_value(article, version)
+    _revision(
+        [version] if version is live else [version, live],
+        user=user,
+        comment=comment or _describe_change(changed, draft=version is not live),
+    )
+    invalidate_after_commit()
+    return version
+
+
+def _describe_change(changed, *, draft):
+    if not changed:
+        return _("Saved without content changes")
+    what = ", ".join(str(CHANGED_FIELD_LABELS[field]) for field in changed)
+    if draft:
+        return _("Changed %(what)s (unpublished changes)") % {"what": what}
+    return _("Changed %(what)s") % {"what": what}
+
+
+def _forget_draft(article: Article) -> None:
+    """Note on this instance that the article has no draft any more."""
+    Article.draft.related.set_cached_value(article, None)
+
+
+def _apply_draft(article: Article, draft: ArticleDraft) -> None:
+    """Copy the draft's content and sign-off into the article; delete it."""
+    for field in (
+        *ArticleContent.SIGNED_FIELDS,
+        *ArticleContent.SIGN_OFF_FIELDS,
+        "review_notes",
+        "content_changed_by",
+        "content_changed_at",
+        "content_changed_fields",
+    ):
+        setattr(article, field, getattr(draft, field))
+    _replace_references(article, draft.references)
+    draft.delete()
 
 
 @transaction.atomic
 def record_submission(*, article: Article, user=None) -> Article:
-    """Move a draft to review, with a revision; return it."""
-    if article.status != Article.Status.DRAFT:
+    """Move the working version to review, with a revision; return it."""
+    version = article.working_version()
+    if version.status != Article.Status.DRAFT:
         raise ValidationError(
             _("Only drafts can be sent for review; “%(title)s” is %(status)s.")
-            % {"title": article, "status": article.get_status_display().lower()},
+            % {"title": version.title, "status": version.get_status_display().lower()},
             code="not_draft",
         )
-    article.status = Article.Status.IN_REVIEW
+    version.status = Article.Status.IN_REVIEW
+    version.review_notes = ""
     _save_with_revision(
-        article, user=user, comment=_("Submitted for review"), fields=["status"]
+        version,
+        user=user,
+        comment=_("Submitted for review"),
+        fields=["status", "review_notes"],
     )
-    return article
+    return version
 
 
 @transaction.atomic
 def record_sign_off(
     *, article: Article, reviewer: Person, user=None, on: date | None = None
-) -> Article:
+):
     """
-    Record `reviewer`'s medical sign-off of the article's current content,
-    dated `on` (today by default), with a revision; return the article.
+    Record `reviewer`'s medical sign-off of the working version's content,
+    dated `on` (today by default), with the reviewer's name and credentials
+    as they are now; return the version signed.
     """
     if article.status == Article.Status.ARCHIVED:
         raise ValidationError(_("Archived articles are not reviewed."), code="archived")
-    article.reviewed_by = reviewer
-    article.last_reviewed = on or timezone.localdate()
-    article.review_fingerprint = article.fingerprint()
-    _save_with_revision(
-        article,
-        user=user,
-        comment=_("Medical sign-off"),
-        fields=["reviewed_by", "last_reviewed", "review_fingerprint", "next_review_at"],
+    version = article.working_version()
+    version.reviewed_by = reviewer
+    version.reviewer_name = reviewer.name
+    version.reviewer_credentials = reviewer.credentials
+    version.reviewed_own_edit = bool(
+        user is not None and version.content_changed_by_id == user.pk
     )
-    return article
+    version.last_reviewed = on or timezone.localdate()
+    version.review_fingerprint = version.fingerprint()
+    version.review_notes = ""
+    comment = _("Medical sign-off")
+    if version.reviewed_own_edit:
+        comment = _("Medical sign-off by the version's own editor (four-eyes rule off)")
+    _save_with_revision(
+        version,
+        user=user,
+        comment=comment,
+        fields=[
+            *ArticleContent.SIGN_OFF_FIELDS,
+            "review_notes",
+            *_next_review(version),
+        ],
+    )
+    return version
+
+
+def _next_review(version):
+    return ["next_review_at"] if isinstance(version, Article) else []
 
 
 @transaction.atomic
@@ -99,18 +353,27 @@ def record_publication(
     *, article: Article, at: datetime | None = None, user=None, comment: str = ""
 ) -> Article:
     """
-    Publish the article dated `at` (now by default), with a revision; return
-    it. Refused without a current medical sign-off.
+    Publish the working version dated `at` (now by default), with a
+    revision; return the article. A live article's draft replaces its
+    content and sets "last updated"; the first publication date is set
+    once and never changed. Refused without a current medical sign-off.
     """
-    _require_sign_off(article)
+    version = article.working_version()
+    _require_sign_off(version)
+    at = at or timezone.now()
+    if isinstance(version, ArticleDraft):
+        _apply_draft(article, version)
+        _forget_draft(article)
+        article.publish_at = None
+        comment = comment or _("Published a new version")
     article.status = Article.Status.PUBLISHED
-    article.published_at = at or timezone.now()
-    _save_with_revision(
-        article,
-        user=user,
-        comment=comment or _("Published"),
-        fields=["status", "published_at"],
-    )
+    if article.published_at is None:
+        article.published_at = at
+    article.revised_at = at
+    article.save()
+    _revision([article], user=user, comment=comment or _("Published"))
+    sync_article_links(article=article)
+    invalidate_after_commit()
     return article
 
 
@@ -120,52 +383,99 @@ def record_withdrawal(
 ) -> Article:
     """
     Take the article off the site: back to draft, or archived (kept for the
-    record, answered 410). Return it.
+    record, answered 410). Unpublished changes become the article's
+    content, still unpublished. Return it.
     """
+    version = article.working_version()
+    if isinstance(version, ArticleDraft):
+        _apply_draft(article, version)
+        _forget_draft(article)
     article.status = status
     article.publish_at = None
-    _save_with_revision(
-        article,
-        user=user,
-        comment=comment or Article.Status(status).label,
-        fields=["status", "publish_at"],
-    )
+    article.unpublish_at = None
+    article.save()
+    _revision([article], user=user, comment=comment or Article.Status(status).label)
+    invalidate_after_commit()
     return article
+
+
+@transaction.atomic
+def discard_draft(*, article: Article, user) -> Article:
+    """Throw away a live article's unpublished changes; return the article."""
+    _require(user, "articles.change_article", _("You may not edit articles."))
+    version = article.working_version()
+    if not isinstance(version, ArticleDraft):
+        raise ValidationError(
+            _("“%(title)s” has no unpublished changes.") % {"title": article},
+            code="no_draft",
+        )
+    version.delete()
+    _forget_draft(article)
+    _revision([article], user=user, comment=_("Discarded the unpublished changes"))
+    return article
+
+
+@transaction.atomic
+def restore_revision(
+    *, article: Article, revision_content: dict, user, when
+) -> Article:
+    """
+    Make an earlier revision's content the working version: the draft of a
+    live article (readers keep the live version), else the article itself.
+    """
+    _require(user, "articles.change_article", _("You may not edit articles."))
+    content = {
+        field: revision_content[field]
+        for field in ArticleContent.SIGNED_FIELDS
+        if field in revision_content
+    }
+    return save_version(
+        article=article,
+        content=content,
+        references=revision_content.get("references"),
+        user=user,
+        comment=_("Restored the version of %(when)s")
+        % {"when": timezone.localtime(when).strftime("%Y-%m-%d %H:%M")},
+    )
 
 
 @transaction.atomic
 def submit_for_review(*, article: Article, user) -> Article:
     """
-    Move a draft to review and email the medical reviewers; return it.
+    Move the working version to review and email the medical reviewers;
+    return it.
     """
     _require(user, "articles.change_article", _("You may not edit articles."))
     record_submission(article=article, user=user)
     recipients = list(
         get_user_model()
         .objects.filter(groups__name=REVIEWERS, is_active=True)
+        .exclude(pk=user.pk)
         .exclude(email="")
         .values_list("email", flat=True)
     )
     if recipients:
         url = site_url(reverse("admin:articles_article_change", args=[article.pk]))
-        transaction.on_commit(
-            lambda: queue(
-                send_email,
-                subject=_("Ready for medical review: %(title)s")
-                % {"title": article.title},
-                body=_("%(user)s sent “%(title)s” for review.\n\nReview it: %(url)s")
-                % {"user": user.get_full_name() or user, "title": article, "url": url},
-                recipients=recipients,
-            )
+        _email_after_commit(
+            subject=_("Ready for medical review: %(title)s") % {"title": article.title},
+            body=_("%(user)s sent “%(title)s” for review.\n\nReview it: %(url)s")
+            % {"user": user.get_full_name() or user, "title": article, "url": url},
+            recipients=recipients,
         )
     return article
+
+
+def _email_after_commit(**message):
+    transaction.on_commit(lambda: queue(send_email, **message))
 
 
 @transaction.atomic
 def sign_off_article(*, article: Article, user) -> Article:
     """
-    Record the user's medical sign-off of the article's current content
-    (reviewer and today's date); return the article.
+    Record the user's medical sign-off of the working version (reviewer and
+    today's date); return the article. Under the four-eyes rule
+    (CLINIC_REVIEW_FOUR_EYES) the person who last changed the content may
+    not sign it off.
     """
     _require(
         user,
@@ -183,21 +493,90 @@ def sign_off_article(*, article: Article, user) -> Article:
             ),
             code="no_person",
         ) from None
-    return record_sign_off(article=article, reviewer=person, user=user)
+    version = article.working_version()
+    if settings.CLINIC_REVIEW_FOUR_EYES and version.content_changed_by_id == user.pk:
+        raise ValidationError(
+            _(
+                "You made the last change to “%(title)s”, so another medical "
+                "reviewer must sign it off."
+            )
+            % {"title": version.title},
+            code="four_eyes",
+        )
+    record_sign_off(article=article, reviewer=person, user=user)
+    return article
+
+
+@transaction.atomic
+def send_back(*, article: Article, user, notes: str) -> Article:
+    """
+    Return the working version to its editor with the reviewer's notes:
+    it becomes a draft again, and the editor is emailed. Return the article.
+    """
+    _require(
+        user,
+        "articles.sign_off_article",
+        _("Only medical reviewers can send articles back."),
+    )
+    notes = notes.strip()
+    if not notes:
+        raise ValidationError(
+            _("Write what the editor should change before sending it back."),
+            code="no_notes",
+        )
+    version = article.working_version()
+    if version.status != Article.Status.IN_REVIEW:
+        raise ValidationError(
+            _("Only a version in review can be sent back."), code="not_in_review"
+        )
+    version.status = Article.Status.DRAFT
+    version.review_notes = notes
+    version.void_sign_off()
+    _save_with_revision(
+        version,
+        user=user,
+        comment=_("Sent back: %(notes)s") % {"notes": notes},
+        fields=[
+            "status",
+            "review_notes",
+            *ArticleContent.SIGN_OFF_FIELDS,
+            *_next_review(version),
+        ],
+    )
+    editor = version.content_changed_by
+    if editor is not None and editor.email and editor.pk != user.pk:
+        url = site_url(reverse("admin:articles_article_change", args=[article.pk]))
+        _email_after_commit(
+            subject=_("Sent back with notes: %(title)s") % {"title": version.title},
+            body=_(
+                "%(user)s sent “%(title)s” back to you:\n\n%(notes)s\n\n"
+                "Open it: %(url)s"
+            )
+            % {
+                "user": user.get_full_name() or user,
+                "title": version.title,
+                "notes": notes,
+                "url": url,
+            },
+            recipients=[editor.email],
+        )
+    return article
 
 
 @transaction.atomic
 def publish_article(*, article: Article, user, now: datetime | None = None) -> Article:
     """
-    Publish the article now, or leave it scheduled when its `publish_at` is
-    in the future. Refused without a current medical sign-off. Return it.
+    Publish the working version now, or leave it scheduled when its
+    `publish_at` is in the future. Refused without a current medical
+    sign-off. Return the article.
     """
     _require(user, "articles.publish_article", _("You may not publish articles."))
-    _require_sign_off(article)
+    version = article.working_version()
+    _require_sign_off(version)
     now = now or timezone.now()
-    if article.status == Article.Status.PUBLISHED:
+    if version is article and article.status == Article.Status.PUBLISHED:
         return article
-    if article.publish_at and article.publish_at > now:
+    if version.publish_at and version.publish_at > now:
         return article  # Scheduled: publish_due_articles() publishes it.
     return record_publication(article=article, at=now, user=user)
 
@@ -205,18 +584,34 @@ def publish_article(*, article: Article, user, now: datetime | None = None) -> A
 @transaction.atomic
 def publish_due_articles(*, now: datetime | None = None) -> int:
     """
-    Publish every signed-off article whose `publish_at` has come, dated at
-    its `publish_at`; return how many were published.
+    Publish every signed-off article or new version whose `publish_at` has
+    come, dated at its `publish_at`, and take off the site the articles
+    whose `unpublish_at` has come. Return how many articles changed.
     """
+    now = now or timezone.now()
     count = 0
-    queryset = Article.objects.due_for_publication().select_for_update()
-    for article in queryset:
-        if now is not None and article.publish_at > now:
-            continue
-        if not article.has_current_sign_off:
+    for article in Article.objects.due_for_publication().select_for_update():
+        if article.publish_at > now or not article.has_current_sign_off:
             continue
         record_publication(
             article=article, at=article.publish_at, comment=_("Published on schedule")
+        )
+        count += 1
+    drafts = ArticleDraft.objects.filter(publish_at__lte=now).select_related("article")
+    for draft in drafts.select_for_update():
+        if not draft.has_current_sign_off:
+            continue
+        record_publication(
+            article=draft.article,
+            at=draft.publish_at,
+            comment=_("Published a new version on schedule"),
+        )
+        count += 1
+    for article in Article.objects.due_for_withdrawal().select_for_update():
+        record_withdrawal(
+            article=article,
+            status=Article.Status.DRAFT,
+            comment=_("Unpublished on schedule"),
         )
         count += 1
     return count
@@ -224,7 +619,7 @@ def publish_due_articles(*, now: datetime | None = None) -> int:
 
 @task()
 def publish_scheduled(request_id: str = "") -> int:
-    """Publish the signed-off articles that are due; return how many."""
+    """Publish what is due and unpublish what expired; return how many."""
     return publish_due_articles()
 
 

@@ -12,7 +12,7 @@ class ArticleSitemap(Sitemap):
         return Article.objects.published().order_by("pk")
 
     def lastmod(self, item):
-        return item.updated_at
+        return item.last_updated
 
 
 class CategorySitemap(Sitemap):
@@ -23,7 +23,7 @@ class CategorySitemap(Sitemap):
         return (
             Category.objects.annotate(
                 last_change=Max(
-                    "articles__updated_at",
+                    "articles__revised_at",
                     filter=Article.objects.published_q(prefix="articles__"),
                 )
             )

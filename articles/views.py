@@ -28,10 +28,16 @@ from .models import (
     Category,
     Image,
     Person,
+    Reference,
     SiteConfiguration,
     Tag,
 )
-from .richtext import CONTROL_CHARACTERS, search_snippet
+from .richtext import (
+    CONTROL_CHARACTERS,
+    add_heading_ids,
+    search_snippet,
+    text_summary,
+)
 
 PREVIEW_SALT = "articles.preview"
 
@@ -90,7 +96,7 @@ class ArticleDetailView(DetailView):
         "meta_description",
         "status",
         "published_at",
-        "updated_at",
+        "revised_at",
         "allow_comments",
         "featured_image",
         "featured_image_alt",
@@ -136,7 +142,9 @@ class ArticleDetailView(DetailView):
         return response
 
 
-def article_context(request, article, comment_form=None, *, preview=False):
+def article_context(
+    request, article, comment_form=None, *, preview=False, references=None
+):
     """
     Return what the article template needs besides the article, with the
     comment section (and `comment_form` when it is being re-shown).
@@ -164,6 +172,8 @@ def article_context(request, article, comment_form=None, *, preview=False):
             )
         )
     tags = SimpleLazyObject(lambda: list(article.tags.all()))
+    if references is None:
+        references = SimpleLazyObject(lambda: list(full_article.references.all()))
 
     def related():
         tag_ids = [tag.pk for tag in tags]
@@ -198,6 +208,7 @@ def article_context(request, article, comment_form=None, *, preview=False):
         # in the cache.
         "structured_data": lambda: structured_data(request, full_article, tags),
         "tags": tags,
+        "article_references": references,
         "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
         **fragments,
         **section,
@@ -219,6 +230,19 @@ def structured_data(request, article, tags):
         data["url"] = request.build_absolute_uri(p.get_absolute_url())
         return data
 
+    def reviewer(article):
+        # As signed off: a later change to the person does not rewrite it.
+        if not article.reviewer_name:
+            return None
+        data = {"@type": "Person", "name": article.reviewer_name}
+        if article.reviewer_credentials:
+            data["jobTitle"] = article.reviewer_credentials
+        if article.reviewed_by is not None:
+            data["url"] = request.build_absolute_uri(
+                article.reviewed_by.get_absolute_url()
+            )
+        return data
+
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
@@ -229,11 +253,13 @@ def structured_data(request, article, tags):
         "datePublished": article.published_at.isoformat()
         if article.published_at
         else None,
-        "dateModified": article.updated_at.isoformat(),
+        "dateModified": article.last_updated.isoformat()
+        if article.last_updated
+        else None,
         "lastReviewed": article.last_reviewed.isoformat()
         if article.last_reviewed
         else None,
-        "reviewedBy": person(article.reviewed_by),
+        "reviewedBy": reviewer(article),
         "author": person(article.author),
         "about": {"@type": "MedicalCondition", "name": article.category.name},
         "keywords": ", ".join(tag.name for tag in tags),
@@ -339,13 +365,22 @@ def preview_url(article):
 
 
 def _render_preview(request, article):
+    """Render the article as its next version will look: with its draft."""
+    version = article.working_version()
+    if version is not article:
+        for field in (*Article.SIGNED_FIELDS, *Article.SIGN_OFF_FIELDS):
+            setattr(article, field, getattr(version, field))
+        article.body_html, article.toc = add_heading_ids(article.body)
+        article.body_text = text_summary(article.body, limit=None)
+    references = [Reference(**data) for data in version.reference_list()]
     return render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
             "is_preview": True,
-            **article_context(request, article, preview=True),
+            "is_draft_preview": version is not article,
+            **article_context(request, article, preview=True, references=references),
         },
     )
 

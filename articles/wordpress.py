@@ -30,10 +30,12 @@ from .images import clean_image
 from .models import Article, Category, Image, Person, Tag
 from .richtext import sanitize_html, text_summary
 from .services import (
+    create_article,
     record_publication,
     record_sign_off,
     record_submission,
     record_withdrawal,
+    save_version,
 )
 
 NS = {
@@ -284,33 +286,53 @@ class Importer:
             "is_featured": wp(item, "is_sticky") == "1",
         }
         created = article is None
+        if created or article.working_version().featured_image_id is None:
+            image = self.featured_image(item)
+            if image is not None:
+                fields["featured_image"] = image
+                fields["featured_image_is_decorative"] = True
+        published = _date(wp(item, "post_date_gmt")) or _date(wp(item, "post_date"))
         if created:
             slug = wp(item, "post_name") or slugify(fields["title"]) or str(post_id)
-            article = Article(
-                wordpress_id=post_id, slug=Article.objects.free_slug(slug)
+            article = create_article(
+                article=Article(
+                    wordpress_id=post_id,
+                    slug=Article.objects.free_slug(slug),
+                    publish_at=published if status == "future" else None,
+                    **fields,
+                ),
+                comment="Imported from WordPress",
             )
-        elif all(
-            getattr(article, k) == v
-            for k, v in fields.items()
-            # An empty excerpt leaves the summary derived from the body.
-            if v or k != "summary"
-        ):
-            self.report.add("posts", "unchanged")
-            self.import_comments(item, article)
-            return
-        for name, value in fields.items():
-            setattr(article, name, value)
-        published = _date(wp(item, "post_date_gmt")) or _date(wp(item, "post_date"))
-        if status == "future":
-            article.publish_at = published
-        article.save()
+        else:
+            version = article.working_version()
+            if all(
+                getattr(version if k in Article.SIGNED_FIELDS else article, k) == v
+                for k, v in fields.items()
+                # An empty excerpt leaves the summary derived from the body.
+                if v or k != "summary"
+            ):
+                self.report.add("posts", "unchanged")
+                self.import_comments(item, article)
+                return
+            # A live article keeps its signed-off version; the new text
+            # becomes its draft.
+            save_version(
+                article=article,
+                content={k: v for k, v in fields.items() if k in Article.SIGNED_FIELDS},
+                navigation={
+                    k: v for k, v in fields.items() if k not in Article.SIGNED_FIELDS
+                },
+                comment="Updated from WordPress",
+            )
+            article.refresh_from_db()
+            if status == "future":
+                article.working_version().publish_at = published
         self.apply_status(article, status, published)
         article.tags.set(
             self.tags[term.get("nicename")]
             for term in item.findall("category")
             if term.get("domain") == "post_tag" and term.get("nicename") in self.tags
         )
-        self.import_featured_image(item, article)
         sync_article_links(article=article)
         self.redirect_old_urls(item, article, post_id)
         self.report.add("posts", "created" if created else "updated")
@@ -344,21 +366,29 @@ class Importer:
                 "medical sign-off (pass --reviewed-by to publish on import)."
             )
         if status in ("publish", "future"):
-            live = article.status == Article.Status.PUBLISHED
-            if article.status == Article.Status.ARCHIVED or (live and not reviewer):
+            # A scheduled post is not public in WordPress: nor is it here.
+            future_but_live = status == "future" and article.is_live
+            if article.status == Article.Status.ARCHIVED or future_but_live:
                 record_withdrawal(article=article, status=Article.Status.DRAFT)
-            if article.status == Article.Status.DRAFT:
-                record_submission(article=article)
-            if reviewer is not None and not article.has_current_sign_off:
+            version = article.working_version()
+            if version.status == Article.Status.DRAFT:
+                version = record_submission(article=article)
+            if reviewer is not None and not version.has_current_sign_off:
                 # The reviewer named on the command line vouches for this text.
-                record_sign_off(article=article, reviewer=reviewer)
+                version = record_sign_off(article=article, reviewer=reviewer)
             publish = status == "publish" and reviewer is not None
-            if publish and article.status != Article.Status.PUBLISHED:
-                record_publication(article=article, at=published)
-            if status == "future" and article.publish_at != published:
+            if publish and version.status != Article.Status.PUBLISHED:
+                # A new version of a live article is dated now; its first
+                # publication date stays.
+                at = None if article.is_live else published
+                record_publication(article=article, at=at)
+            if status == "future" and version.publish_at != published:
                 # A withdrawal above cleared the schedule WordPress had.
-                article.publish_at = published
-                article.save(update_fields=["publish_at", "updated_at"])
+                version.publish_at = published
+                version.save(
+                    update_fields=["publish_at"]
+                    + (["updated_at"] if version is article else [])
+                )
         elif status == "trash":
             if article.status != Article.Status.ARCHIVED:
                 record_withdrawal(article=article, status=Article.Status.ARCHIVED)
@@ -412,19 +442,15 @@ class Importer:
 
         return UPLOAD.sub(replace, body)
 
-    def import_featured_image(self, item, article):
+    def featured_image(self, item):
+        """Return the post's featured image from the media folder, or None."""
         for meta in self.wxr.all(item, "postmeta"):
             if self.wxr.wp(meta, "meta_key") != "_thumbnail_id":
                 continue
             url = self.attachments.get(self.wxr.wp(meta, "meta_value"))
-            if url and article.featured_image_id is None:
-                image = self.local_image(url)
-                if image is not None:
-                    article.featured_image = image
-                    article.featured_image_is_decorative = True
-                    article.save(
-                        update_fields=["featured_image", "featured_image_is_decorative"]
-                    )
+            if url:
+                return self.local_image(url)
+        return None
 
     # Comments ---------------------------------------------------------------
 

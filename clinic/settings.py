@@ -73,7 +73,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "imagekit",
     "reversion",
-    "reversion_compare",
     "csp",
     "axes",
     "articles",
@@ -421,6 +420,9 @@ CLINIC_IMAGE_MAX_BYTES = 10 * 1024 * 1024
 CLINIC_IMAGE_MAX_PIXELS = 40_000_000
 # How long a signed preview link for an outside reviewer stays valid.
 CLINIC_PREVIEW_MAX_AGE = 7 * 24 * 3600
+# Four eyes: whoever last changed an article's content may not sign it off.
+# A one-person clinic can turn it off; the sign-off then says so.
+CLINIC_REVIEW_FOUR_EYES = env_bool("CLINIC_REVIEW_FOUR_EYES", True)
 # Seconds an anonymous reader's page stays cached (0 turns the cache off).
 CLINIC_PAGE_CACHE_SECONDS = int(os.environ.get("CLINIC_PAGE_CACHE_SECONDS", "600"))
 # Seconds an application process may serve its own copy of a cached page

@@ -63,6 +63,12 @@ class PersonFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"person-{n}")
     credentials = "MD, spine surgeon"
 
+    class Params:
+        #: Linked to an account that may sign off articles.
+        can_sign_off = factory.Trait(
+            user=factory.SubFactory(UserFactory, role="Medical reviewers")
+        )
+
 
 class ImageFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -104,8 +110,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
         published_at,
         **kwargs,
     ):
-        article = model_class(*args, **kwargs)
-        article.save()
+        article = services.create_article(article=model_class(*args, **kwargs))
         if in_review or signed_off or published or archived:
             services.record_submission(article=article)
         if signed_off or published or archived:

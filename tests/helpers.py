@@ -21,7 +21,13 @@ def skip_or_fail(reason):
 
 
 def form_data(article, **changes):
-    """The article change form as a browser would post it."""
+    """
+    The article change form as a browser would post it, just opened: with
+    the version it shows and its references.
+    """
+    from articles.services import edit_token
+
+    version = article.working_version() if article.pk else article
     data = {
         "title": article.title,
         "slug": article.slug,
@@ -37,12 +43,42 @@ def form_data(article, **changes):
         "seo_title": "",
         "meta_description": "",
         "allow_comments": "on",
-        "references-TOTAL_FORMS": 0,
-        "references-INITIAL_FORMS": 0,
         "references-MIN_NUM_FORMS": 0,
         "references-MAX_NUM_FORMS": 1000,
     }
+    if article.pk:
+        data["opened_version"] = edit_token(version)
+        data.update(_reference_forms(article))
+    else:
+        data.update({"references-TOTAL_FORMS": 0, "references-INITIAL_FORMS": 0})
     data.update(changes)
+    return data
+
+
+def _reference_forms(article):
+    """The references formset as the change form shows it."""
+    version = article.working_version()
+    if article.is_live:
+        # Prefilled forms for the draft's list.
+        rows = [(None, ref) for ref in version.reference_list()]
+        initial = 0
+    else:
+        rows = [
+            (
+                ref.pk,
+                {key: getattr(ref, key) for key in ("citation", "url", "doi", "pmid")},
+            )
+            for ref in article.references.all()
+        ]
+        initial = len(rows)
+    data = {"references-TOTAL_FORMS": len(rows), "references-INITIAL_FORMS": initial}
+    for index, (pk, ref) in enumerate(rows):
+        prefix = f"references-{index}-"
+        data[prefix + "position"] = index
+        data.update({prefix + key: value for key, value in ref.items()})
+        if pk is not None:
+            data[prefix + "id"] = pk
+            data[prefix + "article"] = article.pk
     return data
 
 

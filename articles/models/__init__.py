@@ -13,6 +13,8 @@ from .article import (
     Reference,
     add_months,
 )
+from .content import REFERENCE_KEYS, ArticleContent, clean_reference
+from .draft import ArticleDraft, Autosave
 from .media import RENDITION_WIDTHS, Image
 from .people import Person
 from .site import SiteConfiguration
@@ -23,8 +25,12 @@ __all__ = [
     "SEARCH_MARK_END",
     "SEARCH_MARK_START",
     "WORKFLOW_FIELDS",
+    "REFERENCE_KEYS",
     "Article",
+    "ArticleContent",
+    "ArticleDraft",
     "ArticleQuerySet",
+    "Autosave",
     "Category",
     "Image",
     "Person",
@@ -32,4 +38,5 @@ __all__ = [
     "SiteConfiguration",
     "Tag",
     "add_months",
+    "clean_reference",
 ]

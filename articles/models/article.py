@@ -1,7 +1,6 @@
 """Articles, their editorial workflow and their references."""
 
 import calendar
-import hashlib
 import math
 import re
 from datetime import date
@@ -23,10 +22,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django_ckeditor_5.fields import CKEditor5Field
 
 from ..richtext import add_heading_ids, sanitize_html, text_summary
-from .media import Image
+from .content import REFERENCE_KEYS, ArticleContent
 from .people import Person
 from .taxonomy import Category, Tag
 
@@ -49,11 +47,15 @@ class ArticleQuerySet(models.QuerySet):
         Return the Q for articles readers may see now; `prefix` (such as
         "articles__") applies it across a relation.
         """
+        now = timezone.now()
         return Q(
             **{
                 f"{prefix}status": Article.Status.PUBLISHED,
-                f"{prefix}published_at__lte": timezone.now(),
+                f"{prefix}published_at__lte": now,
             }
+        ) & (
+            Q(**{f"{prefix}unpublish_at__isnull": True})
+            | Q(**{f"{prefix}unpublish_at__gt": now})
         )
 
     def published(self):
@@ -81,6 +83,12 @@ class ArticleQuerySet(models.QuerySet):
             publish_at__lte=timezone.now(),
             reviewed_by__isnull=False,
         ).exclude(review_fingerprint="")
+
+    def due_for_withdrawal(self):
+        """Return published articles whose `unpublish_at` has come."""
+        return self.filter(
+            status=Article.Status.PUBLISHED, unpublish_at__lte=timezone.now()
+        )
 
     def review_overdue(self):
         """Return published articles whose next medical review date has passed."""
@@ -181,28 +189,31 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
-#: Fields a restored revision does not bring back: a restored version is a
-#: draft that needs a new sign-off before it is published again.
+#: Fields a revision does not hold: the workflow's state and the sign-off.
+#: A restored revision is content only, and needs a sign-off of its own.
 WORKFLOW_FIELDS = (
     "status",
     "publish_at",
+    "unpublish_at",
     "published_at",
-    "reviewed_by",
-    "last_reviewed",
-    "review_fingerprint",
+    "revised_at",
     "next_review_at",
+    *ArticleContent.SIGN_OFF_FIELDS,
+    "review_notes",
+    "content_changed_by",
+    "content_changed_at",
+    "content_changed_fields",
 )
 
 
 @reversion.register(follow=("references",), exclude=WORKFLOW_FIELDS)
-class Article(models.Model):
+class Article(ArticleContent):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         IN_REVIEW = "in_review", _("In review")
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
 
-    title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(
         _("slug"),
         max_length=200,
@@ -212,38 +223,10 @@ class Article(models.Model):
             "keeps the old address working through a redirect."
         ),
     )
-    summary = models.TextField(
-        _("summary"),
-        blank=True,
-        help_text=_(
-            "One or two sentences shown in lists and search results. Left "
-            "empty, the start of the body is used."
-        ),
-    )
-    body = CKEditor5Field(_("body"), blank=True)
     body_html = models.TextField(_("body as shown"), blank=True, editable=False)
     body_text = models.TextField(_("body as plain text"), blank=True, editable=False)
     toc = models.JSONField(_("table of contents"), default=list, editable=False)
     search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
-    featured_image = models.ForeignKey(
-        Image,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("featured image"),
-    )
-    featured_image_alt = models.CharField(
-        _("featured image alt text"),
-        max_length=250,
-        blank=True,
-        help_text=_("Describe what the picture shows for readers who cannot see it."),
-    )
-    featured_image_is_decorative = models.BooleanField(
-        _("featured image is decorative"),
-        default=False,
-        help_text=_("Tick only if the picture adds nothing a reader would miss."),
-    )
     category = models.ForeignKey(
         Category,
         on_delete=models.PROTECT,
@@ -260,20 +243,6 @@ class Article(models.Model):
         blank=True,
         related_name="articles",
         verbose_name=_("author"),
-    )
-    seo_title = models.CharField(
-        _("SEO title"),
-        max_length=70,
-        blank=True,
-        help_text=_("The title search engines show. Left empty, the title is used."),
-    )
-    meta_description = models.CharField(
-        _("meta description"),
-        max_length=160,
-        blank=True,
-        help_text=_(
-            "The snippet search engines show. Left empty, the summary is used."
-        ),
     )
     allow_comments = models.BooleanField(_("allow comments"), default=True)
     is_featured = models.BooleanField(
@@ -296,26 +265,28 @@ class Article(models.Model):
             "medical reviewer has signed it off."
         ),
     )
-    published_at = models.DateTimeField(
-        _("published at"), null=True, blank=True, editable=False
+    unpublish_at = models.DateTimeField(
+        _("unpublish at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Take the article off the site at this time, for content that "
+            "expires (a seasonal clinic, a study that closes)."
+        ),
     )
-    reviewed_by = models.ForeignKey(
-        Person,
-        on_delete=models.PROTECT,
+    published_at = models.DateTimeField(
+        _("first published"),
         null=True,
         blank=True,
         editable=False,
-        related_name="reviewed_articles",
-        verbose_name=_("medically reviewed by"),
+        help_text=_("Set once, when the article first goes live; never changed."),
     )
-    last_reviewed = models.DateField(
-        _("last medical review"), null=True, blank=True, editable=False
-    )
-    review_fingerprint = models.CharField(
-        _("reviewed content fingerprint"),
-        max_length=64,
+    revised_at = models.DateTimeField(
+        _("last updated"),
+        null=True,
         blank=True,
         editable=False,
+        help_text=_("When readers last got a new version of the content."),
     )
     review_interval_months = models.PositiveSmallIntegerField(
         _("review interval (months)"),
@@ -333,8 +304,6 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
-    #: The fields a medical sign-off vouches for (see fingerprint()).
-    CONTENT_FIELDS = ("title", "summary", "body")
     #: Columns save() derives from the content, or changes when the content
     #: no longer matches its sign-off.
     DERIVED_FIELDS = (
@@ -344,10 +313,20 @@ class Article(models.Model):
         "body_text",
         "summary",
         "status",
-        "reviewed_by",
-        "last_reviewed",
-        "review_fingerprint",
+        *ArticleContent.SIGN_OFF_FIELDS,
         "next_review_at",
+    )
+    #: Fields that file the article rather than say something medical: a
+    #: change goes live at once, without a new sign-off.
+    NAVIGATION_FIELDS = (
+        "slug",
+        "category",
+        "tags",
+        "author",
+        "is_featured",
+        "allow_comments",
+        "review_interval_months",
+        "unpublish_at",
     )
     #: Columns only the article page (or nothing public) reads.
     LARGE_FIELDS = ("body", "body_html", "body_text", "toc", "search_vector")
@@ -397,7 +376,7 @@ class Article(models.Model):
         # A save of workflow fields alone leaves the content, and so what is
         # derived from it, as it is: no need to parse the body again.
         content = update_fields is None or not {*update_fields}.isdisjoint(
-            self.CONTENT_FIELDS
+            self.SIGNED_FIELDS
         )
         if content:
             self.body = sanitize_html(self.body)
@@ -407,8 +386,7 @@ class Article(models.Model):
                 self.summary = text_summary(self.body)
             if (
                 self.review_fingerprint
-                # The body was sanitized just above: no need to again.
-                and self.review_fingerprint != self._content_hash(self.body)
+                and self.review_fingerprint != self.fingerprint()
             ):
                 self.void_sign_off()
             if update_fields is not None:
@@ -428,56 +406,56 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
-    def clean(self):
-        if (
-            self.featured_image_id
-            and not self.featured_image_alt.strip()
-            and not self.featured_image_is_decorative
-        ):
-            raise ValidationError(
-                {
-                    "featured_image_alt": _(
-                        "Describe the featured image, or tick “decorative” if "
-                        "it adds nothing a reader would miss."
-                    )
-                },
-                code="alt_required",
-            )
-
-    def fingerprint(self):
-        """Return a hash of the content a medical sign-off vouches for."""
-        return self._content_hash(sanitize_html(self.body))
-
-    def _content_hash(self, sanitized_body):
-        content = "\x1f".join((self.title, self.summary, sanitized_body))
-        return hashlib.sha256(content.encode()).hexdigest()
+    def reference_list(self):
+        if self.pk is None:
+            return []
+        return [
+            {key: getattr(reference, key) for key in REFERENCE_KEYS}
+            for reference in self.references.all()
+        ]
 
     def void_sign_off(self):
         """
         Forget the medical sign-off. A published article goes back to review:
-        readers must never see content no reviewer has checked.
+        readers must never see content no reviewer has checked. (The admin
+        and the services never change a live article's content: they write
+        its draft. This guards any other code.)
         """
-        self.reviewed_by = None
-        self.last_reviewed = None
-        self.review_fingerprint = ""
+        super().void_sign_off()
         if self.status == self.Status.PUBLISHED:
             self.status = self.Status.IN_REVIEW
 
+    def working_version(self):
+        """
+        Return what editors work on: the draft of a live article when there
+        is one, else the article itself.
+        """
+        relation = type(self).draft.related
+        draft = relation.get_cached_value(self, default=None)
+        if draft is None and self.pk is not None:
+            # Asked again each time: a draft may have been started since.
+            draft = relation.related_model.objects.filter(article_id=self.pk).first()
+            relation.set_cached_value(self, draft)
+        return draft or self
+
     @property
-    def has_current_sign_off(self):
-        """True when a reviewer signed off exactly the current content."""
-        return bool(
-            self.reviewed_by_id
-            and self.review_fingerprint
-            and self.review_fingerprint == self.fingerprint()
-        )
+    def is_live(self):
+        """True when the article is published: edits then go to a draft."""
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def last_updated(self):
+        """When readers last got new content: the last publication."""
+        return self.revised_at or self.published_at
 
     @property
     def is_published(self):
+        now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and (self.unpublish_at is None or self.unpublish_at > now)
         )
 
     @property

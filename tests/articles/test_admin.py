@@ -152,7 +152,7 @@ def test_editing_content_after_sign_off_warns(editor_client):
     response = editor_client.post(
         change_url(article), form_data(article, body="<p>Other words.</p>"), follow=True
     )
-    assertContains(response, "voided the medical sign-off")
+    assertContains(response, "voided the sign-off")
 
 
 def test_images_from_other_sites_are_flagged_on_save(editor_client, settings):
@@ -235,43 +235,54 @@ def test_draft_slug_change_makes_no_redirect(editor_client):
     assert not Redirect.objects.exists()
 
 
-def test_revisions_compare_and_restore(editor_client):
-    article = ArticleFactory()
+def test_revisions_compare_word_by_word(editor_client):
+    article = ArticleFactory(body="<p>Rest for one day.</p>")
     editor_client.post(
-        change_url(article), form_data(article, body="<p>Version one.</p>")
+        change_url(article), form_data(article, body="<p>Rest for two days.</p>")
     )
-    editor_client.post(
-        change_url(article), form_data(article, body="<p>Version two.</p>")
-    )
-    versions = Version.objects.get_for_object(article)
-    assert versions.count() == 2
-    newest, oldest = versions[0], versions[1]
+    newest, oldest = Version.objects.get_for_object(article)[:2]
     history = f"/admin/articles/article/{article.pk}/history/"
+    assertContains(editor_client.get(history), "Changed the body")
     compare = editor_client.get(
         f"{history}compare/?version_id1={oldest.pk}&version_id2={newest.pk}"
     )
-    assertContains(compare, "Version one.")
-    assertContains(compare, "Version two.")
+    assertContains(compare, "<del>one day.</del><ins>two days.</ins>", html=False)
+    assertNotContains(compare, "&lt;p&gt;")
 
-    restore_url = f"{history}{oldest.pk}/"
-    form = editor_client.get(restore_url)
-    assertContains(form, "Version one.")
-    editor_client.post(restore_url, form_data(article, body="<p>Version one.</p>"))
+
+def test_restoring_a_revision_of_a_live_article_makes_a_draft(
+    editor_client, editor, client
+):
+    article = ArticleFactory(published=True, body="<p>Live words.</p>")
+    editor_client.post(
+        change_url(article), form_data(article, body="<p>Draft words.</p>")
+    )
+    first = Version.objects.get_for_object(article).last()
+    services.discard_draft(article=article, user=editor)
+    response = editor_client.get(
+        f"/admin/articles/article/{article.pk}/history/{first.pk}/"
+    )
+    assertContains(response, "Readers keep seeing the published version")
+    response = editor_client.post(
+        f"/admin/articles/article/{article.pk}/history/{first.pk}/", follow=True
+    )
+    assertContains(response, "is now the unpublished draft")
     article.refresh_from_db()
-    assert article.body == "<p>Version one.</p>"
-    assert Version.objects.get_for_object(article).count() == 3
+    assert article.status == Article.Status.PUBLISHED
+    assert article.draft.body == "<p>Live words.</p>"
+    assertContains(client.get(article.get_absolute_url()), "Live words.")
 
 
 def test_restoring_an_old_revision_needs_a_new_sign_off(editor_client, reviewer):
     article = ArticleFactory(in_review=True)
     editor_client.post(change_url(article), form_data(article, body="<p>Old.</p>"))
     old = Version.objects.get_for_object(article)[0]
+    article.refresh_from_db()
     editor_client.post(change_url(article), form_data(article, body="<p>New.</p>"))
     article.refresh_from_db()
     services.sign_off_article(article=article, user=reviewer)
     assert article.has_current_sign_off
-    restore_url = f"/admin/articles/article/{article.pk}/history/{old.pk}/"
-    editor_client.post(restore_url, form_data(article, body="<p>Old.</p>"))
+    editor_client.post(f"/admin/articles/article/{article.pk}/history/{old.pk}/")
     article.refresh_from_db()
     assert article.body == "<p>Old.</p>"
     assert not article.has_current_sign_off

@@ -59,7 +59,7 @@ def test_publishing_needs_a_reviewer(tmp_path):
     source.write_text("# Title\n\nBody.\n", encoding="utf-8")
     with pytest.raises(CommandError, match="needs a medical sign-off"):
         call_command("import_article", str(source), status="published")
-    reviewer = PersonFactory(slug="dr-quinn")
+    reviewer = PersonFactory(slug="dr-quinn", can_sign_off=True)
     call_command(
         "import_article", str(source), status="published", reviewed_by="dr-quinn"
     )

@@ -86,7 +86,7 @@ def export_file(tmp_path):
 
 @pytest.fixture
 def reviewer_person():
-    return PersonFactory(slug="dr-reyes", name="Dr. Reyes")
+    return PersonFactory(slug="dr-reyes", name="Dr. Reyes", can_sign_off=True)
 
 
 def run(path, **options):

@@ -8,6 +8,7 @@ from django.contrib.sites.models import Site
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
+from articles import services
 from articles.models import Article, SiteConfiguration
 from comments.models import DiscussionSettings
 from tests.factories import (
@@ -103,7 +104,6 @@ def test_list_is_paginated(client):
 def rich_article():
     reviewer = PersonFactory(name="Dr. Rafael Reyes", credentials="MD, spine surgeon")
     article = ArticleFactory(
-        published=True,
         title="Kyphoplasty explained",
         seo_title="Kyphoplasty: what to expect",
         meta_description="A short guide to kyphoplasty.",
@@ -116,9 +116,9 @@ def rich_article():
         featured_image_alt="A model of a vertebra",
         author=PersonFactory(name="Elena Marsh", credentials="Health writer"),
     )
-    Article.objects.filter(pk=article.pk).update(reviewed_by=reviewer)
-    article.refresh_from_db()
     ReferenceFactory(article=article, doi="10.1000/xyz", pmid="19246088")
+    services.record_sign_off(article=article, reviewer=reviewer)
+    services.record_publication(article=article, at=timezone.now() - timedelta(days=1))
     return article
 
 
@@ -278,6 +278,7 @@ def test_feeds_are_valid_and_list_the_article(client, rich_article):
 
 def test_sitemap_lists_published_articles_and_categories(client, articles):
     Site.objects.filter(pk=1).update(domain="clinic.example")
+    Site.objects.clear_cache()
     response = client.get("/sitemap.xml")
     xml = response.content.decode()
     published = articles["published"]

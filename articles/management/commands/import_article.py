@@ -2,13 +2,19 @@ from pathlib import Path
 
 import markdown
 from bs4 import BeautifulSoup
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from articles.hub.services.links import sync_article_links
 from articles.models import Article, Category, Person
 from articles.richtext import sanitize_html
-from articles.services import record_publication, record_sign_off
+from articles.services import (
+    check_import_reviewer,
+    create_article,
+    record_publication,
+    record_sign_off,
+)
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
 
@@ -48,18 +54,26 @@ class Command(BaseCommand):
         body = sanitize_html(body)
         if not BeautifulSoup(body, "html.parser").get_text().strip():
             raise CommandError(f"{file} has no content besides its title.")
+        reviewer = None
+        if status == "published":
+            reviewer = self.person(reviewed_by, "--reviewed-by")
+            try:
+                check_import_reviewer(reviewer)
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from None
         with transaction.atomic():
-            article = Article(
-                title=title,
-                slug=Article.objects.free_slug(title),
-                body=body,
-                category=self.category(category),
-                author=self.person(author, "--author") if author else None,
+            article = create_article(
+                article=Article(
+                    title=title,
+                    slug=Article.objects.free_slug(title),
+                    body=body,
+                    category=self.category(category),
+                    author=self.person(author, "--author") if author else None,
+                ),
+                comment=f"Imported from {file.name}",
             )
-            article.save()
             sync_article_links(article=article)
-            if status == "published":
-                reviewer = self.person(reviewed_by, "--reviewed-by")
+            if reviewer is not None:
                 record_sign_off(article=article, reviewer=reviewer)
                 record_publication(article=article)
         self.stdout.write(

@@ -1,6 +1,8 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.models import Person
+from articles.services import check_import_reviewer
 from articles.wordpress import WXR, Importer, ImportRefused
 
 
@@ -44,6 +46,12 @@ class Command(BaseCommand):
             reviewer = Person.objects.filter(slug=slug).first()
             if reviewer is None:
                 raise CommandError(f"--reviewed-by: no person with the slug {slug!r}.")
+            try:
+                check_import_reviewer(reviewer)
+            except ValidationError as error:
+                raise CommandError(
+                    "--reviewed-by: " + " ".join(error.messages)
+                ) from None
         try:
             wxr = WXR(file)
         except ImportRefused as error:

@@ -22,10 +22,10 @@ from articles.models import (
     Category,
     Image,
     Person,
-    Reference,
     Tag,
 )
 from articles.services import (
+    create_article,
     record_publication,
     record_sign_off,
     record_submission,
@@ -149,21 +149,23 @@ class Command(BaseCommand):
                 article.featured_image = make_image(label, color)
                 article.featured_image_alt = spec["alt"]
                 article.featured_image_is_decorative = spec.get("decorative", False)
-            article.save()
+            if spec["state"] == "scheduled":
+                article.publish_at = now + timedelta(days=3)
+            create_article(
+                article=article,
+                references=spec.get("references", []),
+                comment="Demo content",
+            )
             article.tags.set(
                 Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[
                     0
                 ]
                 for name in spec["tags"]
             )
-            for position, reference in enumerate(spec.get("references", [])):
-                Reference.objects.create(
-                    article=article, position=position, **reference
-                )
             self.apply_state(article, spec, reviewer, now)
             created += 1
         # Demo articles link to each other: read the links once all exist.
-        for article in Article.objects.filter(outbound_links__isnull=True):
+        for article in Article.objects.all():
             sync_article_links(article=article)
         return created
 
@@ -224,9 +226,6 @@ class Command(BaseCommand):
         published_at = now - timedelta(days=spec.get("days_ago", 0))
         if state == "draft":
             return
-        if state == "scheduled":
-            article.publish_at = now + timedelta(days=3)
-            article.save(update_fields=["publish_at"])
         record_submission(article=article)
         if state == "in_review":
             return

@@ -1,0 +1,218 @@
+"""
+What a medical sign-off vouches for, shared by the live article and its
+draft: the content fields, the sign-off itself, and who last changed it.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_ckeditor_5.fields import CKEditor5Field
+
+from .media import Image
+from .people import Person
+
+#: The keys of one reference, in the order readers see them.
+REFERENCE_KEYS = ("citation", "url", "doi", "pmid")
+
+
+class ArticleContent(models.Model):
+    """
+    The fields readers see as medical content. A change to any of them
+    needs a new medical sign-off before it goes live.
+    """
+
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        help_text=_(
+            "One or two sentences shown in lists and search results. Left "
+            "empty, the start of the body is used."
+        ),
+    )
+    body = CKEditor5Field(_("body"), blank=True)
+    featured_image = models.ForeignKey(
+        Image,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("featured image"),
+    )
+    featured_image_alt = models.CharField(
+        _("featured image alt text"),
+        max_length=250,
+        blank=True,
+        help_text=_("Describe what the picture shows for readers who cannot see it."),
+    )
+    featured_image_is_decorative = models.BooleanField(
+        _("featured image is decorative"),
+        default=False,
+        help_text=_("Tick only if the picture adds nothing a reader would miss."),
+    )
+    seo_title = models.CharField(
+        _("SEO title"),
+        max_length=70,
+        blank=True,
+        help_text=_("The title search engines show. Left empty, the title is used."),
+    )
+    meta_description = models.CharField(
+        _("meta description"),
+        max_length=160,
+        blank=True,
+        help_text=_(
+            "The snippet search engines show. Left empty, the summary is used."
+        ),
+    )
+
+    reviewed_by = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("medically reviewed by"),
+    )
+    reviewer_name = models.CharField(
+        _("reviewer's name at sign-off"), max_length=120, blank=True, editable=False
+    )
+    reviewer_credentials = models.CharField(
+        _("reviewer's credentials at sign-off"),
+        max_length=160,
+        blank=True,
+        editable=False,
+    )
+    reviewed_own_edit = models.BooleanField(
+        _("signed off by its own editor"),
+        default=False,
+        editable=False,
+        help_text=_("Only possible when the four-eyes rule is turned off."),
+    )
+    last_reviewed = models.DateField(
+        _("last medical review"), null=True, blank=True, editable=False
+    )
+    review_fingerprint = models.CharField(
+        _("reviewed content fingerprint"),
+        max_length=64,
+        blank=True,
+        editable=False,
+    )
+    review_notes = models.TextField(
+        _("reviewer's notes"),
+        blank=True,
+        editable=False,
+        help_text=_("Why a reviewer sent this version back."),
+    )
+    content_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("content last changed by"),
+    )
+    content_changed_at = models.DateTimeField(
+        _("content last changed at"), null=True, blank=True, editable=False
+    )
+    content_changed_fields = models.JSONField(
+        _("fields last changed"), default=list, blank=True, editable=False
+    )
+
+    #: The fields a medical sign-off vouches for, with the references.
+    SIGNED_FIELDS = (
+        "title",
+        "summary",
+        "body",
+        "seo_title",
+        "meta_description",
+        "featured_image",
+        "featured_image_alt",
+        "featured_image_is_decorative",
+    )
+    #: The sign-off, as record_sign_off() writes it.
+    SIGN_OFF_FIELDS = (
+        "reviewed_by",
+        "reviewer_name",
+        "reviewer_credentials",
+        "reviewed_own_edit",
+        "last_reviewed",
+        "review_fingerprint",
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        if (
+            self.featured_image_id
+            and not self.featured_image_alt.strip()
+            and not self.featured_image_is_decorative
+        ):
+            raise ValidationError(
+                {
+                    "featured_image_alt": _(
+                        "Describe the featured image, or tick “decorative” if "
+                        "it adds nothing a reader would miss."
+                    )
+                },
+                code="alt_required",
+            )
+
+    def reference_list(self):
+        """Return the references as a list of dicts (REFERENCE_KEYS)."""
+        raise NotImplementedError
+
+    def signed_content(self):
+        """Return what a sign-off vouches for, as a dict of plain values."""
+        content = {
+            field: getattr(
+                self, "featured_image_id" if field == "featured_image" else field
+            )
+            for field in self.SIGNED_FIELDS
+        }
+        content["references"] = self.reference_list()
+        return content
+
+    def fingerprint(self):
+        """
+        Return a hash of the content a medical sign-off vouches for. The
+        body is hashed as stored: save() keeps it in its canonical form.
+        """
+        content = json.dumps(self.signed_content(), sort_keys=True, default=str)
+        return hashlib.sha256(content.encode()).hexdigest()
+
+    @property
+    def has_current_sign_off(self):
+        """True when a reviewer signed off exactly the current content."""
+        return bool(
+            self.reviewed_by_id
+            and self.review_fingerprint
+            and self.review_fingerprint == self.fingerprint()
+        )
+
+    def void_sign_off(self):
+        """Forget the medical sign-off."""
+        for field in self.SIGN_OFF_FIELDS:
+            setattr(self, field, self._meta.get_field(field).get_default())
+        self.reviewed_by = None
+        self.last_reviewed = None
+
+    @property
+    def sign_off_label(self):
+        """The sign-off as readers see it: name, credentials."""
+        if not self.reviewer_name:
+            return ""
+        if self.reviewer_credentials:
+            return f"{self.reviewer_name}, {self.reviewer_credentials}"
+        return self.reviewer_name
+
+
+def clean_reference(data):
+    """Return one reference as a dict of REFERENCE_KEYS, strings only."""
+    return {key: str(data.get(key) or "").strip() for key in REFERENCE_KEYS}
