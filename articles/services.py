@@ -28,10 +28,12 @@ from .models import (
     Article,
     ArticleContent,
     ArticleDraft,
+    Image,
     Person,
     Reference,
     clean_reference,
 )
+from .richtext import sanitize_html, text_summary
 
 
 class StaleEdit(ValidationError):
@@ -204,7 +206,8 @@ def save_version(
         raise StaleEdit(stale_edit_message(version), code="stale")
     navigation = dict(navigation or {})
     publish_at = navigation.pop("publish_at", ...)
-    if live.is_live and version is live:
+    new_draft = live.is_live and version is live
+    if new_draft:
         version = ArticleDraft(
             article=live,
             references=live.reference_list(),
@@ -218,28 +221,43 @@ def save_version(
         )
     before = version.signed_content()
     for field, value in content.items():
+        if field == "featured_image" and not isinstance(value, (Image, type(None))):
+            field = "featured_image_id"  # An id, as a revision holds it.
         setattr(version, field, value)
-    if references is not None and isinstance(version, ArticleDraft):
-        version.references = [clean_reference(r) for r in references]
+    # The canonical body: text the editor sends back unchanged compares equal.
+    version.body = sanitize_html(version.body)
+    if not version.summary.strip():
+        version.summary = text_summary(version.body)
+    if references is not None:
+        references = [clean_reference(r) for r in references]
+        if isinstance(version, ArticleDraft):
+            version.references = references
+    after = version.signed_content()
+    if references is not None:
+        after["references"] = references
+    changed = [key for key in after if after[key] != before.get(key)]
+    scheduled = publish_at is not ... and publish_at != version.publish_at
     if publish_at is not ...:
         version.publish_at = publish_at
     for field, value in navigation.items():
         setattr(live, field, value)
 
-    version.save()  # Canonical body first: unchanged text compares equal.
-    if (
-        references is not None
-        and isinstance(version, Article)
-        and [clean_reference(r) for r in references] != version.reference_list()
-    ):
-        _replace_references(version, references)
-    after = version.signed_content()
-    changed = [key for key in after if after[key] != before.get(key)]
-    if changed or version.pk is None or version.content_changed_at is None:
+    if new_draft and not changed and not scheduled:
+        # Navigation only: it goes live at once, and no draft is started.
+        live.save(update_fields=[*navigation, "updated_at"])
+        _revision([live], user=user, comment=comment or _("Changed the filing"))
+        invalidate_after_commit()
+        return live
+    if changed or version.content_changed_at is None:
         version.content_changed_by = user if user and user.is_authenticated else None
         version.content_changed_at = timezone.now()
         version.content_changed_fields = changed
-    if version.review_fingerprint and not version.has_current_sign_off:
+    if isinstance(version, Article) and "references" in changed:
+        _replace_references(version, references)
+    if (
+        version.review_fingerprint
+        and version.review_fingerprint != version.fingerprint()
+    ):
         version.void_sign_off()
     version.save()
     if version is live:
@@ -597,9 +615,9 @@ def publish_due_articles(*, now: datetime | None = None) -> int:
             article=article, at=article.publish_at, comment=_("Published on schedule")
         )
         count += 1
-    drafts = ArticleDraft.objects.filter(publish_at__lte=now).select_related("article")
-    for draft in drafts.select_for_update():
-        if not draft.has_current_sign_off:
+    drafts = ArticleDraft.objects.filter(publish_at__lte=timezone.now())
+    for draft in drafts.select_related("article").select_for_update():
+        if draft.publish_at > now or not draft.has_current_sign_off:
             continue
         record_publication(
             article=draft.article,

@@ -257,19 +257,19 @@ def test_restoring_a_revision_of_a_live_article_makes_a_draft(
     editor_client.post(
         change_url(article), form_data(article, body="<p>Draft words.</p>")
     )
-    first = Version.objects.get_for_object(article).last()
+    article.refresh_from_db()
+    drafted = Version.objects.get_for_object(article.draft).first()
     services.discard_draft(article=article, user=editor)
-    response = editor_client.get(
-        f"/admin/articles/article/{article.pk}/history/{first.pk}/"
-    )
+    url = f"/admin/articles/article/{article.pk}/history/{drafted.pk}/"
+    response = editor_client.get(url)
     assertContains(response, "Readers keep seeing the published version")
-    response = editor_client.post(
-        f"/admin/articles/article/{article.pk}/history/{first.pk}/", follow=True
-    )
+    assertContains(response, "<del>Live </del><ins>Draft </ins>words.", html=False)
+    response = editor_client.post(url, follow=True)
     assertContains(response, "is now the unpublished draft")
     article.refresh_from_db()
     assert article.status == Article.Status.PUBLISHED
-    assert article.draft.body == "<p>Live words.</p>"
+    assert article.body == "<p>Live words.</p>"
+    assert article.draft.body == "<p>Draft words.</p>"
     assertContains(client.get(article.get_absolute_url()), "Live words.")
 
 
