@@ -406,12 +406,12 @@ class ArticleAdmin(PublicContentAdmin):
             messages.info(
                 request,
                 _(
-                    "Readers still see the published version. Your changes "
-                    "are saved as unpublished changes: send them for review, "
-                    "and publish them once signed off."
+                    "Readers still see the published version. Your changes are "
+                    "saved as unpublished changes that need a medical sign-off: "
+                    "send them for review, then publish them."
                 ),
             )
-        if was_signed and not version.has_current_sign_off:
+        elif was_signed and not version.has_current_sign_off:
             messages.warning(
                 request,
                 _(
@@ -578,7 +578,7 @@ class ArticleAdmin(PublicContentAdmin):
             "article": article,
             "original": article,
             "title": _("Revisions of “%(title)s”") % {"title": article},
-            "versions": list(revisions.history(article)[:200]),
+            "versions": revisions.one_per_revision(revisions.history(article)[:400]),
             "can_restore": self.has_change_permission(request, article),
         }
         return TemplateResponse(request, self.object_history_template, context)

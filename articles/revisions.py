@@ -6,20 +6,21 @@ and a word-level comparison of two of them.
 import difflib
 import re
 
+from bs4 import BeautifulSoup
 from django.contrib.contenttypes.models import ContentType
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
 from .models import Article, ArticleContent, ArticleDraft, Reference, clean_reference
-from .richtext import text_summary
 
 
 def history(article: Article):
     """
-    Return the revisions of `article`, newest first: those of the live
+    Return the versions of `article`, newest first: those of the live
     article and those of its drafts, each a reversion Version with its
-    revision (user, date, comment) joined.
+    revision (user, date, comment) joined. A revision may hold both; see
+    one_per_revision().
     """
     types = ContentType.objects.get_for_models(Article, ArticleDraft)
     return (
@@ -29,6 +30,19 @@ def history(article: Article):
         .select_related("revision", "revision__user", "content_type")
         .order_by("-revision__date_created", "-pk")
     )
+
+
+def one_per_revision(versions) -> list[Version]:
+    """
+    Return one version per revision: the draft's when a revision saved
+    both, since that is the content the editor changed.
+    """
+    kept = {}
+    for version in versions:
+        previous = kept.get(version.revision_id)
+        if previous is None or version.content_type.model == "articledraft":
+            kept[version.revision_id] = version
+    return list(kept.values())
 
 
 def revision_content(version: Version) -> dict:
@@ -69,7 +83,7 @@ def word_diff(old: str, new: str):
             parts.append(format_html("<del>{}</del>", "".join(before[a1:a2])))
         if b2 > b1:
             parts.append(format_html("<ins>{}</ins>", "".join(after[b1:b2])))
-    return mark_safe("".join(parts))
+    return format_html_join("", "{}", ((part,) for part in parts))
 
 
 def reference_diff(old: list[dict], new: list[dict]):
@@ -101,15 +115,66 @@ def reference_diff(old: list[dict], new: list[dict]):
 
 #: Labels of the compared fields, in the order of the form.
 LABELS = (
-    ("title", "title"),
-    ("summary", "summary"),
-    ("body", "body"),
-    ("seo_title", "SEO title"),
-    ("meta_description", "meta description"),
-    ("featured_image", "featured image"),
-    ("featured_image_alt", "featured image alt text"),
-    ("featured_image_is_decorative", "featured image is decorative"),
+    ("title", _("Title")),
+    ("summary", _("Summary")),
+    ("body", _("Body")),
+    ("seo_title", _("SEO title")),
+    ("meta_description", _("Meta description")),
+    ("featured_image", _("Featured image")),
+    ("featured_image_alt", _("Featured image alt text")),
+    ("featured_image_is_decorative", _("Featured image is decorative")),
 )
+
+#: Elements whose text is one block of the body for a comparison.
+BLOCKS = (
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "tr",
+    "figcaption",
+)
+
+
+def body_blocks(html: str) -> list[str]:
+    """Return the text of each paragraph, heading, item or row of a body."""
+    soup = BeautifulSoup(html or "", "html.parser")
+    blocks = []
+    for element in soup.find_all(BLOCKS):
+        if element.find(BLOCKS):
+            continue  # Its inner blocks are taken one by one.
+        text = " ".join(element.get_text(" ").split())
+        if text:
+            blocks.append(text)
+    return blocks
+
+
+def body_diff(old: str, new: str):
+    """
+    Return the blocks of body `new` that differ from `old`, as HTML: each a
+    paragraph with its removed and added words marked, "…" for unchanged
+    stretches.
+    """
+    before, after = body_blocks(old), body_blocks(new)
+    parts = []
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            parts.append(format_html('<p class="version-diff__same">…</p>'))
+        elif op == "replace" and a2 - a1 == b2 - b1:
+            parts += [
+                format_html("<p>{}</p>", word_diff(a, b))
+                for a, b in zip(before[a1:a2], after[b1:b2], strict=True)
+            ]
+        else:
+            parts += [format_html("<p><del>{}</del></p>", a) for a in before[a1:a2]]
+            parts += [format_html("<p><ins>{}</ins></p>", b) for b in after[b1:b2]]
+    return format_html_join("", "{}", ((part,) for part in parts))
 
 
 def compare(old: dict, new: dict) -> list[dict]:
@@ -123,12 +188,13 @@ def compare(old: dict, new: dict) -> list[dict]:
         if a == b:
             continue
         if field == "body":
-            a, b = text_summary(a or "", limit=None), text_summary(b or "", limit=None)
+            rows.append({"label": label, "diff": body_diff(a, b)})
+            continue
         rows.append({"label": label, "diff": word_diff(str(a or ""), str(b or ""))})
     if old.get("references", []) != new.get("references", []):
         rows.append(
             {
-                "label": "references",
+                "label": _("References"),
                 "diff": reference_diff(old.get("references", []), new["references"]),
             }
         )

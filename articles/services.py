@@ -239,6 +239,11 @@ def save_version(
     scheduled = publish_at is not ... and publish_at != version.publish_at
     if publish_at is not ...:
         version.publish_at = publish_at
+    navigation = {
+        field: value
+        for field, value in navigation.items()
+        if getattr(live, field) != value
+    }
     for field, value in navigation.items():
         setattr(live, field, value)
 
@@ -267,7 +272,7 @@ def save_version(
         # The caller's instance sees the draft from now on.
         Article.draft.related.set_cached_value(article, version)
     _revision(
-        [version] if version is live else [version, live],
+        [version] if version is live or not navigation else [version, live],
         user=user,
         comment=comment or _describe_change(changed, draft=version is not live),
     )
