@@ -179,6 +179,19 @@ class ArticleAdminForm(forms.ModelForm):
         return cleaned
 
 
+class UnpublishedChangesFilter(admin.SimpleListFilter):
+    title = _("unpublished changes")
+    parameter_name = "changes"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Has unpublished changes")),)
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(draft__isnull=False)
+        return queryset
+
+
 class ReviewOverdueFilter(admin.SimpleListFilter):
     title = _("medical review")
     parameter_name = "review"
@@ -232,8 +245,20 @@ class ArticleAdmin(PublicContentAdmin):
         "next_review_at",
         "published_at",
     )
-    list_filter = ("status", ReviewOverdueFilter, "category", "is_featured")
-    list_select_related = ("category", "category__parent", "author", "reviewed_by")
+    list_filter = (
+        "status",
+        UnpublishedChangesFilter,
+        ReviewOverdueFilter,
+        "category",
+        "is_featured",
+    )
+    list_select_related = (
+        "category",
+        "category__parent",
+        "author",
+        "reviewed_by",
+        "draft",
+    )
     search_fields = ("title", "summary", "slug")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("title",)}
@@ -299,6 +324,14 @@ class ArticleAdmin(PublicContentAdmin):
             when = timezone.localtime(obj.publish_at).strftime("%Y-%m-%d %H:%M")
             waiting = "" if obj.has_current_sign_off else _(", waiting for sign-off")
             return format_html("{} {}{}", _("Scheduled for"), when, waiting)
+        draft = Article.draft.related.get_cached_value(obj, default=None)
+        if draft is not None:
+            return format_html(
+                "{} · {} ({})",
+                obj.get_status_display(),
+                _("unpublished changes"),
+                draft.get_status_display().lower(),
+            )
         return obj.get_status_display()
 
     @admin.display(description=_("medical sign-off"), ordering="last_reviewed")
@@ -307,7 +340,10 @@ class ArticleAdmin(PublicContentAdmin):
             return _("Not signed off")
         overdue = _(" (review overdue)") if obj.is_review_overdue else ""
         return format_html(
-            "{} · {}{}", obj.reviewed_by.name, obj.last_reviewed, overdue
+            "{} · {}{}",
+            obj.reviewer_name or obj.reviewed_by.name,
+            obj.last_reviewed,
+            overdue,
         )
 
     @admin.display(description=_("preview"))
