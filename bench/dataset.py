@@ -14,14 +14,13 @@ import random
 from datetime import timedelta
 
 from django.contrib.sites.models import Site
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from articles.hub.models import Backlink
 from articles.hub.services.links import sync_article_links
-from articles.models import Article, Category, Person, Reference, Tag
-from articles.richtext import add_heading_ids, sanitize_html, text_summary
-from articles.services import record_publication, record_sign_off
+from articles.models import Article, Category, Person, Tag
+from articles.services import create_articles, record_publication, record_sign_off
 from comments.models import Comment, body_to_html
 
 SEED = 20261125
@@ -118,14 +117,6 @@ def _body(rng, slugs, with_rare_word):
     return "\n".join(parts)
 
 
-def _derive(article):
-    """Fill the columns Article.save() derives, without saving."""
-    article.body = sanitize_html(article.body)
-    article.body_html, article.toc = add_heading_ids(article.body)
-    article.body_text = text_summary(article.body, limit=None)
-    article.summary = article.summary or text_summary(article.body)
-
-
 def _approved(rng, article, name, stamp, words, **tree):
     """An approved comment by `name` of `words` (low, high) random words."""
     body = _paragraph(rng, rng.randint(*words))
@@ -209,40 +200,36 @@ class DataSet:
                 category=self.categories[n % len(self.categories)],
                 author=self.people[n % len(self.people)],
             )
-            _derive(article)
             new.append((article, published))
             slugs.append(article.slug)
         with transaction.atomic():
-            Article.objects.bulk_create([article for article, _ in new], batch_size=500)
-            # Sign-off and publication go through the workflow, as in the admin.
+            # Created, signed off and published through the services, as in
+            # the admin and the importers.
+            create_articles(
+                articles=[article for article, _ in new],
+                references=[
+                    [
+                        {
+                            "citation": f"Example A. Study {i}. J Spine. 2024.",
+                            "doi": f"10.1000/bench.{n}.{i}",
+                        }
+                        for i in range(3)
+                    ]
+                    for n in range(start, start + count)
+                ],
+                comment="Benchmark data",
+            )
             for n, (article, published) in enumerate(new, start=start):
                 reviewer = self.people[(n + 1) % len(self.people)]
                 record_sign_off(article=article, reviewer=reviewer, on=published.date())
                 record_publication(article=article, at=published)
             new = [article for article, _ in new]
-            if connection.vendor == "postgresql":
-                Article.objects.filter(pk__in=[a.pk for a in new]).update(
-                    search_vector=Article.SEARCH_VECTOR
-                )
             through = Article.tags.through
             through.objects.bulk_create(
                 (
                     through(article_id=article.pk, tag_id=tag.pk)
                     for article in new
                     for tag in rng.sample(self.tags, 3)
-                ),
-                batch_size=2000,
-            )
-            Reference.objects.bulk_create(
-                (
-                    Reference(
-                        article=article,
-                        citation=f"Example A, Sample B. Study {n}. J Spine. 2024.",
-                        doi=f"10.1000/bench.{article.pk}.{n}",
-                        position=n,
-                    )
-                    for article in new
-                    for n in range(3)
                 ),
                 batch_size=2000,
             )

@@ -379,11 +379,7 @@ class Article(ArticleContent):
             self.SIGNED_FIELDS
         )
         if content:
-            self.body = sanitize_html(self.body)
-            self.body_html, self.toc = add_heading_ids(self.body)
-            self.body_text = text_summary(self.body, limit=None)
-            if not self.summary.strip():
-                self.summary = text_summary(self.body)
+            self.derive_content()
             if (
                 self.review_fingerprint
                 and self.review_fingerprint != self.fingerprint()
@@ -405,6 +401,18 @@ class Article(ArticleContent):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def derive_content(self):
+        """
+        Store the body in its canonical form and fill the columns derived
+        from it: the HTML readers get, the table of contents, the plain
+        text, and the summary when none was written.
+        """
+        self.body = sanitize_html(self.body)
+        self.body_html, self.toc = add_heading_ids(self.body)
+        self.body_text = text_summary(self.body, limit=None)
+        if not self.summary.strip():
+            self.summary = text_summary(self.body)
 
     def reference_list(self):
         if self.pk is None:
