@@ -526,8 +526,8 @@ class ArticleAdmin(PublicContentAdmin):
         if status == Article.Status.DRAFT:
             steps.append(("submit", _("Save and send for review")))
         if user.has_perm("articles.sign_off_article") and live.status != "archived":
-            if status != Article.Status.PUBLISHED or not version.has_current_sign_off:
-                steps.append(("sign_off", _("Save and sign off")))
+            # Also for a live article: a reviewer renews its review date.
+            steps.append(("sign_off", _("Save and sign off")))
             if status == Article.Status.IN_REVIEW:
                 steps.append(("send_back", _("Send back with notes")))
         if user.has_perm("articles.publish_article"):

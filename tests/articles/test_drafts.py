@@ -332,6 +332,18 @@ def test_every_save_is_a_revision_including_the_first(editor_client):
     assert Version.objects.get_for_object(article).count() == 1
 
 
+def test_an_imported_article_starts_with_a_revision(tmp_path):
+    from django.core.management import call_command
+
+    page = tmp_path / "ice.html"
+    page.write_text("<h1>Ice</h1><p>Cold helps.</p>")
+    call_command("import_article", page)
+    article = Article.objects.get()
+    first = Version.objects.get_for_object(article).get()
+    assert first.revision.comment == "Imported from ice.html"
+    assert first.field_dict["body"] == "<p>Cold helps.</p>"
+
+
 def test_importers_accept_only_a_reviewer_who_may_sign_off(tmp_path):
     from django.core.management import CommandError, call_command
 

@@ -18,6 +18,15 @@ def test_demo_has_articles_in_every_state():
         assert article.reviewed_by.name == "Dr. Rafael Reyes"
 
 
+def test_every_demo_article_starts_with_a_revision_to_go_back_to():
+    from reversion.models import Version
+
+    for article in Article.objects.all():
+        first = Version.objects.get_for_object(article).last()
+        assert first is not None, article
+        assert first.revision.comment == "Demo content"
+
+
 def test_kyphoplasty_article_has_its_sections():
     article = Article.objects.published().get(
         slug="kyphoplasty-vertebral-compression-fractures"
