@@ -360,6 +360,24 @@ class ArticleAdmin(PublicContentAdmin):
             _("(copy the link address: it opens without a login for 7 days)"),
         )
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and request.user.has_perm("articles.sign_off_article"):
+            return fieldsets
+        # Only reviewers send a version back: nobody else writes notes.
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        f for f in options["fields"] if f != "review_notes_input"
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
     # Editing: a live article's content goes to its draft -----------------
 
     def get_object(self, request, object_id, from_field=None):
@@ -402,6 +420,7 @@ class ArticleAdmin(PublicContentAdmin):
             return
         before = Article.objects.get(pk=article.pk)
         was_signed = before.working_version().has_current_sign_off
+        last_change = before.working_version().content_changed_at
         data = form.cleaned_data
         version = services.save_version(
             article=before,
@@ -438,7 +457,8 @@ class ArticleAdmin(PublicContentAdmin):
                 )
                 % {"hosts": ", ".join(outside)},
             )
-        if isinstance(version, ArticleDraft) and version.content_changed_fields:
+        changed = version.content_changed_at != last_change
+        if isinstance(version, ArticleDraft) and changed:
             messages.info(
                 request,
                 _(
@@ -523,7 +543,8 @@ class ArticleAdmin(PublicContentAdmin):
         has_draft = version is not live
         status = version.status
         steps = []
-        if status == Article.Status.DRAFT:
+        if status == Article.Status.DRAFT or live.is_live and not has_draft:
+            # On a live article, the save starts the draft that is sent.
             steps.append(("submit", _("Save and send for review")))
         if user.has_perm("articles.sign_off_article") and live.status != "archived":
             # Also for a live article: a reviewer renews its review date.

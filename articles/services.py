@@ -344,6 +344,12 @@ def _apply_draft(article: Article, draft: ArticleDraft) -> None:
 def record_submission(*, article: Article, user=None) -> Article:
     """Move the working version to review, with a revision; return it."""
     version = article.working_version()
+    if version is article and article.is_live:
+        raise ValidationError(
+            _("“%(title)s” has no unpublished changes to send for review.")
+            % {"title": article},
+            code="no_changes",
+        )
     if version.status != Article.Status.DRAFT:
         raise ValidationError(
             _("Only drafts can be sent for review; “%(title)s” is %(status)s.")
@@ -626,10 +632,14 @@ def publish_article(*, article: Article, user, now: datetime | None = None) -> A
     """
     _require(user, "articles.publish_article", _("You may not publish articles."))
     version = article.working_version()
-    _require_sign_off(version)
     now = now or timezone.now()
     if version is article and article.status == Article.Status.PUBLISHED:
-        return article
+        raise ValidationError(
+            _("“%(title)s” is already published and has no unpublished changes.")
+            % {"title": article},
+            code="nothing_to_publish",
+        )
+    _require_sign_off(version)
     if version.publish_at and version.publish_at > now:
         return article  # Scheduled: publish_due_articles() publishes it.
     return record_publication(article=article, at=now, user=user)

@@ -29,9 +29,12 @@ def test_submit_for_review_emails_the_reviewers(
 
 
 def test_only_drafts_can_be_submitted(editor):
-    article = ArticleFactory(published=True)
+    article = ArticleFactory(in_review=True)
     with pytest.raises(ValidationError, match="Only drafts"):
         services.submit_for_review(article=article, user=editor)
+    live = ArticleFactory(published=True)
+    with pytest.raises(ValidationError, match="no unpublished changes"):
+        services.submit_for_review(article=live, user=editor)
 
 
 def test_editor_cannot_sign_off(editor):
