@@ -358,3 +358,18 @@ def test_importers_accept_only_a_reviewer_who_may_sign_off(tmp_path):
         with pytest.raises(CommandError, match=reason):
             call_command("import_article", page, status="published", reviewed_by=slug)
     assert not Article.objects.exists()
+
+
+def test_a_new_slug_of_a_live_article_redirects_to_the_live_page(
+    editor_client, live
+):
+    old = live.get_absolute_url()
+    editor_client.post(
+        change_url(live),
+        form_data(live, slug="heat-or-ice", body="<p>Unreviewed words.</p>"),
+    )
+    readers = Client()
+    response = readers.get(old, follow=True)
+    assert response.redirect_chain == [("/articles/heat-or-ice/", 301)]
+    assertContains(response, "Ice helps in the first two days.")
+    assertNotContains(response, "Unreviewed words.")
