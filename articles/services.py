@@ -267,6 +267,14 @@ def save_version(
     if references is not None:
         after["references"] = references
     changed = [key for key in after if after[key] != before.get(key)]
+    # Only a future time schedules anything: a past one the form posts back
+    # is history, not a request to publish.
+    if (
+        publish_at is not ...
+        and publish_at is not None
+        and publish_at <= timezone.now()
+    ):
+        publish_at = ...
     scheduled = publish_at is not ... and publish_at != version.publish_at
     if publish_at is not ...:
         version.publish_at = publish_at
@@ -427,6 +435,7 @@ def record_publication(
         article.publish_at = None
         comment = comment or _("Published a new version")
     article.status = Article.Status.PUBLISHED
+    article.publish_at = None  # Done: nothing left scheduled.
     if article.published_at is None:
         article.published_at = at
     article.revised_at = at

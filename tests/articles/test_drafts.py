@@ -360,9 +360,7 @@ def test_importers_accept_only_a_reviewer_who_may_sign_off(tmp_path):
     assert not Article.objects.exists()
 
 
-def test_a_new_slug_of_a_live_article_redirects_to_the_live_page(
-    editor_client, live
-):
+def test_a_new_slug_of_a_live_article_redirects_to_the_live_page(editor_client, live):
     old = live.get_absolute_url()
     editor_client.post(
         change_url(live),
@@ -373,3 +371,30 @@ def test_a_new_slug_of_a_live_article_redirects_to_the_live_page(
     assert response.redirect_chain == [("/articles/heat-or-ice/", 301)]
     assertContains(response, "Ice helps in the first two days.")
     assertNotContains(response, "Unreviewed words.")
+
+
+def test_a_past_publication_time_posted_back_starts_no_draft(editor_client, live):
+    when = timezone.localtime(live.published_at)
+    data = form_data(
+        live,
+        publish_at_0=when.strftime("%Y-%m-%d"),
+        publish_at_1=when.strftime("%H:%M:%S"),
+    )
+    editor_client.post(change_url(live), data)
+    assert not ArticleDraft.objects.filter(article=live).exists()
+
+
+def test_unlinking_keeps_a_live_article_with_a_line_break_live(editor):
+    from articles.hub.models import Link
+    from articles.hub.services.links import sync_article_links, unlink
+
+    live = ArticleFactory(
+        published=True,
+        body='<p>Ice helps.<br>See <a href="https://cold.example/">this</a>.</p>',
+    )
+    sync_article_links(article=live)
+    unlink(link=Link.objects.get(source=live), user=editor)
+    live.refresh_from_db()
+    assert live.status == Article.Status.PUBLISHED
+    assert live.has_current_sign_off
+    assert "cold.example" not in live.body

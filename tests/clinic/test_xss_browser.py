@@ -349,7 +349,7 @@ def test_wordpress_import_and_admin_bodies(
 ):
     settings.CLINIC_PAGE_CACHE_SECONDS = 0
     page, check = hooked
-    PersonFactory(slug="dr-reyes", name="Dr. Reyes")
+    PersonFactory(slug="dr-reyes", name="Dr. Reyes", can_sign_off=True)
     batch = 50
     items = [
         item(
