@@ -383,12 +383,7 @@ class ArticleAdmin(PublicContentAdmin):
     def get_object(self, request, object_id, from_field=None):
         article = super().get_object(request, object_id, from_field)
         if article is not None and request.resolver_match.url_name.endswith("_change"):
-            version = article.working_version()
-            if version is not article:
-                # The form shows the draft; nothing saves this instance.
-                for field in (*Article.SIGNED_FIELDS, *Article.SIGN_OFF_FIELDS):
-                    setattr(article, field, getattr(version, field))
-                article.publish_at = version.publish_at
+            article.show_working_version()  # Saved only through the services.
         return article
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
@@ -488,12 +483,14 @@ class ArticleAdmin(PublicContentAdmin):
         return super().response_change(request, obj)
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
-        context["workflow_steps"] = self._available_steps(request, obj)
+        context["workflow_steps"] = []
         if obj is not None:
+            # As stored: `obj` may show a draft, or the refused form's text.
             live = Article.objects.get(pk=obj.pk)
             version = live.working_version()
             draft = version if version is not live else None
             context.update(
+                workflow_steps=self._available_steps(request, live, version),
                 draft=draft,
                 version=version,
                 draft_changes=revisions.compare(
@@ -503,7 +500,6 @@ class ArticleAdmin(PublicContentAdmin):
                 else [],
                 other_editors=self._note_editor(request, obj),
                 autosave=self._autosave_to_offer(request, obj, version),
-                four_eyes=settings.CLINIC_REVIEW_FOUR_EYES,
             )
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
@@ -534,12 +530,10 @@ class ArticleAdmin(PublicContentAdmin):
             return None
         return autosave
 
-    def _available_steps(self, request, obj):
-        if obj is None or not self.has_change_permission(request, obj):
+    def _available_steps(self, request, live, version):
+        if not self.has_change_permission(request, live):
             return []
         user = request.user
-        live = Article.objects.get(pk=obj.pk)
-        version = live.working_version()
         has_draft = version is not live
         status = version.status
         steps = []

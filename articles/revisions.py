@@ -9,7 +9,6 @@ import re
 from bs4 import BeautifulSoup
 from django.contrib.contenttypes.models import ContentType
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
 from .models import Article, ArticleContent, ArticleDraft, Reference, clean_reference
@@ -113,18 +112,6 @@ def reference_diff(old: list[dict], new: list[dict]):
     )
 
 
-#: Labels of the compared fields, in the order of the form.
-LABELS = (
-    ("title", _("Title")),
-    ("summary", _("Summary")),
-    ("body", _("Body")),
-    ("seo_title", _("SEO title")),
-    ("meta_description", _("Meta description")),
-    ("featured_image", _("Featured image")),
-    ("featured_image_alt", _("Featured image alt text")),
-    ("featured_image_is_decorative", _("Featured image is decorative")),
-)
-
 #: Elements whose text is one block of the body for a comparison.
 BLOCKS = (
     "p",
@@ -183,7 +170,8 @@ def compare(old: dict, new: dict) -> list[dict]:
     `label` and `diff` (HTML). The body is compared as text readers read.
     """
     rows = []
-    for field, label in LABELS:
+    for field in ArticleContent.SIGNED_FIELDS:
+        label = Article.field_label(field)
         a, b = old.get(field), new.get(field)
         if a == b:
             continue
@@ -194,7 +182,7 @@ def compare(old: dict, new: dict) -> list[dict]:
     if old.get("references", []) != new.get("references", []):
         rows.append(
             {
-                "label": _("References"),
+                "label": Article.field_label("references"),
                 "diff": reference_diff(old.get("references", []), new["references"]),
             }
         )

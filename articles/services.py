@@ -28,12 +28,10 @@ from .models import (
     Article,
     ArticleContent,
     ArticleDraft,
-    Image,
     Person,
     Reference,
     clean_reference,
 )
-from .richtext import sanitize_html, text_summary
 
 
 class StaleEdit(ValidationError):
@@ -52,10 +50,7 @@ def edit_token(version) -> str:
 def stale_edit_message(version) -> str:
     """Say who changed `version`, what and when, for a refused save."""
     who = version.content_changed_by
-    fields = [
-        str(CHANGED_FIELD_LABELS.get(field, field))
-        for field in version.content_changed_fields
-    ]
+    fields = [_label(field) for field in version.content_changed_fields]
     return _(
         "%(who)s changed %(what)s at %(when)s, after you opened this page. "
         "Your text is still in the form: copy what you need, reload the page "
@@ -69,18 +64,9 @@ def stale_edit_message(version) -> str:
     }
 
 
-#: How changed fields are named to editors.
-CHANGED_FIELD_LABELS = {
-    "title": _("the title"),
-    "summary": _("the summary"),
-    "body": _("the body"),
-    "seo_title": _("the SEO title"),
-    "meta_description": _("the meta description"),
-    "featured_image": _("the featured image"),
-    "featured_image_alt": _("the image's alt text"),
-    "featured_image_is_decorative": _("the image's decorative flag"),
-    "references": _("the references"),
-}
+def _label(field):
+    """Name a changed field in a sentence: "the title"."""
+    return _("the %(field)s") % {"field": Article.field_label(field)}
 
 
 def _revision(objects, *, user, comment):
@@ -236,29 +222,17 @@ def save_version(
     if opened is not None and opened != edit_token(version):
         raise StaleEdit(stale_edit_message(version), code="stale")
     navigation = dict(navigation or {})
-    publish_at = navigation.pop("publish_at", ...)
     new_draft = live.is_live and version is live
     if new_draft:
         version = ArticleDraft(
             article=live,
             references=live.reference_list(),
-            **{
-                field: getattr(live, field)
-                for field in (
-                    *ArticleContent.SIGNED_FIELDS,
-                    *ArticleContent.SIGN_OFF_FIELDS,
-                )
-            },
+            **{field: getattr(live, field) for field in Article.VERSION_FIELDS},
         )
     before = version.signed_content()
     for field, value in content.items():
-        if field == "featured_image" and not isinstance(value, (Image, type(None))):
-            field = "featured_image_id"  # An id, as a revision holds it.
         setattr(version, field, value)
-    # The canonical body: text the editor sends back unchanged compares equal.
-    version.body = sanitize_html(version.body)
-    if not version.summary.strip():
-        version.summary = text_summary(version.body)
+    version.canonicalize()
     if references is not None:
         references = [clean_reference(r) for r in references]
         if isinstance(version, ArticleDraft):
@@ -267,17 +241,12 @@ def save_version(
     if references is not None:
         after["references"] = references
     changed = [key for key in after if after[key] != before.get(key)]
-    # Only a future time schedules anything: a past one the form posts back
-    # is history, not a request to publish.
-    if (
-        publish_at is not ...
-        and publish_at is not None
-        and publish_at <= timezone.now()
-    ):
-        publish_at = ...
-    scheduled = publish_at is not ... and publish_at != version.publish_at
-    if publish_at is not ...:
-        version.publish_at = publish_at
+    publish_at = navigation.pop("publish_at", version.publish_at)
+    if new_draft and publish_at is not None and publish_at <= timezone.now():
+        # The live article's past time, posted back: history, not a schedule.
+        publish_at = None
+    scheduled = publish_at != version.publish_at
+    version.publish_at = publish_at
     navigation = {
         field: value
         for field, value in navigation.items()
@@ -298,12 +267,7 @@ def save_version(
         version.content_changed_fields = changed
     if isinstance(version, Article) and "references" in changed:
         _replace_references(version, references)
-    if (
-        version.review_fingerprint
-        and version.review_fingerprint != version.fingerprint()
-    ):
-        version.void_sign_off()
-    version.save()
+    version.save()  # Voids the sign-off if the content no longer matches it.
     if version is live:
         sync_article_links(article=live)
     else:
@@ -322,7 +286,7 @@ def save_version(
 def _describe_change(changed, *, draft):
     if not changed:
         return _("Saved without content changes")
-    what = ", ".join(str(CHANGED_FIELD_LABELS[field]) for field in changed)
+    what = ", ".join(_label(field) for field in changed)
     if draft:
         return _("Changed %(what)s (unpublished changes)") % {"what": what}
     return _("Changed %(what)s") % {"what": what}
@@ -336,8 +300,7 @@ def _forget_draft(article: Article) -> None:
 def _apply_draft(article: Article, draft: ArticleDraft) -> None:
     """Copy the draft's content and sign-off into the article; delete it."""
     for field in (
-        *ArticleContent.SIGNED_FIELDS,
-        *ArticleContent.SIGN_OFF_FIELDS,
+        *Article.VERSION_FIELDS,
         "review_notes",
         "content_changed_by",
         "content_changed_at",
@@ -494,9 +457,10 @@ def restore_revision(
     """
     _require(user, "articles.change_article", _("You may not edit articles."))
     content = {
-        field: revision_content[field]
-        for field in ArticleContent.SIGNED_FIELDS
-        if field in revision_content
+        # A revision holds the image's id.
+        "featured_image_id" if field == "featured_image" else field: value
+        for field, value in revision_content.items()
+        if field in ArticleContent.SIGNED_FIELDS
     }
     return save_version(
         article=article,

@@ -34,9 +34,7 @@ from .models import (
 )
 from .richtext import (
     CONTROL_CHARACTERS,
-    add_heading_ids,
     search_snippet,
-    text_summary,
 )
 
 PREVIEW_SALT = "articles.preview"
@@ -366,12 +364,9 @@ def preview_url(article):
 
 def _render_preview(request, article):
     """Render the article as its next version will look: with its draft."""
-    version = article.working_version()
+    version = article.show_working_version()
     if version is not article:
-        for field in (*Article.SIGNED_FIELDS, *Article.SIGN_OFF_FIELDS):
-            setattr(article, field, getattr(version, field))
-        article.body_html, article.toc = add_heading_ids(article.body)
-        article.body_text = text_summary(article.body, limit=None)
+        article.derive_content()
     references = [Reference(**data) for data in version.reference_list()]
     return render(
         request,

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from ..richtext import add_heading_ids, sanitize_html, text_summary
+from ..richtext import add_heading_ids, text_summary
 from .content import REFERENCE_KEYS, ArticleContent
 from .people import Person
 from .taxonomy import Category, Tag
@@ -408,11 +408,9 @@ class Article(ArticleContent):
         from it: the HTML readers get, the table of contents, the plain
         text, and the summary when none was written.
         """
-        self.body = sanitize_html(self.body)
+        self.canonicalize()
         self.body_html, self.toc = add_heading_ids(self.body)
         self.body_text = text_summary(self.body, limit=None)
-        if not self.summary.strip():
-            self.summary = text_summary(self.body)
 
     def reference_list(self):
         if self.pk is None:
@@ -445,6 +443,19 @@ class Article(ArticleContent):
             draft = relation.related_model.objects.filter(article_id=self.pk).first()
             relation.set_cached_value(self, draft)
         return draft or self
+
+    def show_working_version(self):
+        """
+        Put the working version's content, sign-off and schedule on this
+        instance, in memory only, for the change form and previews; return
+        the working version. Nothing may save the instance afterwards.
+        """
+        version = self.working_version()
+        if version is not self:
+            for field in self.VERSION_FIELDS:
+                setattr(self, field, getattr(version, field))
+            self.publish_at = version.publish_at
+        return version
 
     @property
     def is_live(self):

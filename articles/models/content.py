@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_ckeditor_5.fields import CKEditor5Field
 
+from ..richtext import sanitize_html, text_summary
 from .media import Image
 from .people import Person
 
@@ -145,6 +146,10 @@ class ArticleContent(models.Model):
         "review_fingerprint",
     )
 
+    #: What a version carries from one row to the other: its content and the
+    #: sign-off of that content.
+    VERSION_FIELDS = (*SIGNED_FIELDS, *SIGN_OFF_FIELDS)
+
     class Meta:
         abstract = True
 
@@ -163,6 +168,22 @@ class ArticleContent(models.Model):
                 },
                 code="alt_required",
             )
+
+    @classmethod
+    def field_label(cls, field):
+        """Name a signed field (or "references") as editors see it."""
+        if field == "references":
+            return _("references")
+        return cls._meta.get_field(field).verbose_name
+
+    def canonicalize(self):
+        """
+        Store the body in the form the editor sends back (so unchanged text
+        compares equal), and take a summary from it when none was written.
+        """
+        self.body = sanitize_html(self.body)
+        if not self.summary.strip():
+            self.summary = text_summary(self.body)
 
     def reference_list(self):
         """Return the references as a list of dicts (REFERENCE_KEYS)."""

@@ -6,7 +6,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..richtext import sanitize_html, text_summary
 from .article import Article
 from .content import ArticleContent, clean_reference
 
@@ -60,9 +59,7 @@ class ArticleDraft(ArticleContent):
         return str(_("Draft of “%(title)s”") % {"title": self.title})
 
     def save(self, *args, **kwargs):
-        self.body = sanitize_html(self.body)
-        if not self.summary.strip():
-            self.summary = text_summary(self.body)
+        self.canonicalize()
         self.references = [clean_reference(r) for r in self.references]
         if self.review_fingerprint and self.review_fingerprint != self.fingerprint():
             self.void_sign_off()
