@@ -170,8 +170,21 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and "opened_version" in self.data:
-            current = Article.objects.get(pk=self.instance.pk).working_version()
+        if self.instance.pk:
+            # Locked until the admin's transaction ends, after the save: no
+            # one can save in between the check and this save.
+            live = Article.objects.select_for_update().get(pk=self.instance.pk)
+            current = live.working_version()
+            if not self.data.get("opened_version") and services.edit_token(current):
+                raise forms.ValidationError(
+                    _(
+                        "This form does not say which version of the article "
+                        "you opened, so saving it could overwrite someone "
+                        "else's work. Copy your text, reload the page and "
+                        "save again."
+                    ),
+                    code="stale",
+                )
             if cleaned.get("opened_version", "") != services.edit_token(current):
                 raise forms.ValidationError(
                     services.stale_edit_message(current), code="stale"
@@ -318,6 +331,11 @@ class ArticleAdmin(PublicContentAdmin):
         ),
     )
 
+    def get_queryset(self, request):
+        # The state of a scheduled article checks its sign-off, which
+        # covers its references.
+        return super().get_queryset(request).prefetch_related("references")
+
     @admin.display(description=_("state"), ordering="status")
     def state(self, obj):
         if obj.is_scheduled:
@@ -382,8 +400,14 @@ class ArticleAdmin(PublicContentAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         article = super().get_object(request, object_id, from_field)
-        if article is not None and request.resolver_match.url_name.endswith("_change"):
-            article.show_working_version()  # Saved only through the services.
+        if (
+            article is not None
+            and request.resolver_match.url_name.endswith("_change")
+            and self.has_change_permission(request, article)
+        ):
+            # Unpublished changes are for editors only; saved only through
+            # the services.
+            article.show_working_version()
         return article
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
@@ -427,6 +451,7 @@ class ArticleAdmin(PublicContentAdmin):
                 if f in data and f != "tags"
             },
             user=request.user,
+            opened=data["opened_version"],
         )
         form.save_m2m()
         Autosave.objects.filter(article=article, user=request.user).delete()
@@ -528,6 +553,9 @@ class ArticleAdmin(PublicContentAdmin):
             for field in Autosave.FIELDS
         ):
             return None
+        autosave.outdated = autosave.content.get(
+            "opened_version", ""
+        ) != services.edit_token(version)
         return autosave
 
     def _available_steps(self, request, live, version):
@@ -610,14 +638,11 @@ class ArticleAdmin(PublicContentAdmin):
         ]
         return own + super().get_urls()
 
-    def _article_for(self, request, object_id, *, change=False):
+    def _article_for(self, request, object_id):
+        """The article, for a page that shows or changes its unpublished
+        versions: editors only."""
         article = get_object_or_404(Article, pk=object_id)
-        allowed = (
-            self.has_change_permission(request, article)
-            if change
-            else self.has_view_or_change_permission(request, article)
-        )
-        if not allowed:
+        if not self.has_change_permission(request, article):
             raise PermissionDenied
         return article
 
@@ -660,7 +685,7 @@ class ArticleAdmin(PublicContentAdmin):
         return TemplateResponse(request, "admin/articles/article/compare.html", context)
 
     def restore_view(self, request, object_id, version_id):
-        article = self._article_for(request, object_id, change=True)
+        article = self._article_for(request, object_id)
         version = get_object_or_404(revisions.history(article), pk=version_id)
         content = revisions.revision_content(version)
         if request.method == "POST":
@@ -700,11 +725,31 @@ class ArticleAdmin(PublicContentAdmin):
         """Keep the editor's unsaved text; answer who else has it open."""
         if request.method != "POST":
             return JsonResponse({"error": _("Send the text with POST.")}, status=405)
-        article = self._article_for(request, object_id, change=True)
-        content = {
-            field: request.POST.get(field, "")[:AUTOSAVE_MAX_CHARS]
-            for field in Autosave.FIELDS
-        }
+        article = self._article_for(request, object_id)
+        content = {field: request.POST.get(field, "") for field in Autosave.FIELDS}
+        too_long = [
+            str(Article.field_label(field))
+            for field, text in content.items()
+            if len(text) > AUTOSAVE_MAX_CHARS
+        ]
+        if too_long:
+            return JsonResponse(
+                {
+                    "error": _(
+                        "Your unsaved text was not kept: the %(fields)s is "
+                        "longer than %(limit)s characters. Shorten it or save "
+                        "the article."
+                    )
+                    % {
+                        "fields": ", ".join(too_long),
+                        "limit": f"{AUTOSAVE_MAX_CHARS:,}",
+                    }
+                },
+                status=413,
+            )
+        # The version the text was written on: a save of the restored text
+        # is refused if someone saved the article since.
+        content["opened_version"] = request.POST.get("opened_version", "")[:64]
         autosave, _created = Autosave.objects.update_or_create(
             article=article, user=request.user, defaults={"content": content}
         )

@@ -303,31 +303,52 @@ class Importer:
                 ),
                 comment="Imported from WordPress",
             )
-        else:
+        kept_local = False
+        if not created:
             version = article.working_version()
-            if all(
-                getattr(version if k in Article.SIGNED_FIELDS else article, k) == v
-                for k, v in fields.items()
+            before = (article.status, version.status, version.publish_at)
+            content = {k: v for k, v in fields.items() if k in Article.SIGNED_FIELDS}
+            navigation = {
+                k: v for k, v in fields.items() if k not in Article.SIGNED_FIELDS
+            }
+            if status == "future":
+                navigation["publish_at"] = published
+            same = all(
+                getattr(version, k) == v
+                for k, v in content.items()
                 # An empty excerpt leaves the summary derived from the body.
                 if v or k != "summary"
-            ):
-                self.report.add("posts", "unchanged")
-                self.import_comments(item, article)
-                return
-            # A live article keeps its signed-off version; the new text
-            # becomes its draft.
-            save_version(
-                article=article,
-                content={k: v for k, v in fields.items() if k in Article.SIGNED_FIELDS},
-                navigation={
-                    k: v for k, v in fields.items() if k not in Article.SIGNED_FIELDS
-                },
-                comment="Updated from WordPress",
             )
-            article.refresh_from_db()
-            if status == "future":
-                article.working_version().publish_at = published
-        self.apply_status(article, status, published)
+            if not same and version.content_changed_by_id is not None:
+                # Someone here edited the text since it was imported: theirs
+                # is kept, and WordPress's changes wait for a person.
+                self.report.notes.append(
+                    f"“{version.title}” was edited here after its import; its "
+                    "text was kept and WordPress's changes to it were not applied."
+                )
+                content, same, kept_local = {}, True, True
+            navigation = {
+                k: v
+                for k, v in navigation.items()
+                if getattr(version if k == "publish_at" else article, k) != v
+            }
+            if not same or navigation:
+                # A live article keeps its signed-off version; the new text
+                # becomes its draft.
+                save_version(
+                    article=article,
+                    content=content,
+                    navigation=navigation,
+                    comment="Updated from WordPress",
+                )
+                article.refresh_from_db()
+            unchanged = same and not navigation
+        # The reviewer named on the command line vouches for WordPress's
+        # text, not for what was written here.
+        self.apply_status(article, status, published, vouch=not kept_local)
+        if not created and unchanged:
+            version = article.working_version()
+            unchanged = before == (article.status, version.status, version.publish_at)
         article.tags.set(
             self.tags[term.get("nicename")]
             for term in item.findall("category")
@@ -335,7 +356,8 @@ class Importer:
         )
         sync_article_links(article=article)
         self.redirect_old_urls(item, article, post_id)
-        self.report.add("posts", "created" if created else "updated")
+        outcome = "created" if created else "unchanged" if unchanged else "updated"
+        self.report.add("posts", outcome)
         self.import_comments(item, article)
 
     def category_for(self, item, kind):
@@ -356,10 +378,11 @@ class Importer:
         )
         return category
 
-    def apply_status(self, article, status, published):
+    def apply_status(self, article, status, published, *, vouch=True):
         """Bring the article to the state its WordPress status means, through
-        the workflow writers (each step records a revision)."""
-        reviewer = self.reviewed_by
+        the workflow writers (each step records a revision). With `vouch`
+        off, the --reviewed-by reviewer signs nothing off."""
+        reviewer = self.reviewed_by if vouch else None
         if status == "publish" and reviewer is None:
             self.report.notes.append(
                 f"“{article.title}” was public in WordPress; it waits for a "

@@ -129,9 +129,14 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite cannot share connections between threads; keep them per request
-    # and wait for the write lock instead of failing at once.
+    # and wait for the write lock instead of failing at once. A transaction
+    # takes the write lock when it starts, so what it read stays true until
+    # it commits (the stale-edit check relies on it, as on PostgreSQL's
+    # SELECT ... FOR UPDATE).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20, transaction_mode="IMMEDIATE"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

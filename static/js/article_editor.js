@@ -38,6 +38,7 @@
       const data = new FormData();
       data.append("csrfmiddlewaretoken", form.elements.namedItem("csrfmiddlewaretoken").value);
       FIELDS.forEach((name) => data.append(name, value(name)));
+      data.append("opened_version", value("opened_version"));
       changedSinceAutosave = false;
       const response = await fetch(notices.dataset.autosaveUrl, {
         method: "POST",
@@ -46,7 +47,9 @@
       });
       if (!response.ok) {
         changedSinceAutosave = true;
-        status.textContent = "Could not keep your unsaved text; save the article soon.";
+        const refusal = await response.json().catch(() => ({}));
+        status.textContent =
+          refusal.error || "Could not keep your unsaved text; save the article soon.";
         return null;
       }
       const answer = await response.json();
@@ -72,6 +75,11 @@
           field.value = content[name];
         }
       });
+      // Saved against the version the text was written on: if someone
+      // saved the article since, the save is refused and says what changed.
+      if (content.opened_version !== undefined) {
+        form.elements.namedItem("opened_version").value = content.opened_version;
+      }
       markDirty();
       document.getElementById("autosave-offer").hidden = true;
       status.textContent = "Your unsaved text is back in the form. Save to keep it.";

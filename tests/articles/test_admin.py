@@ -197,9 +197,15 @@ def test_changelist_query_count_is_constant(editor_client, django_assert_num_que
         editor_client.get("/admin/articles/article/")
     for article in ArticleFactory.create_batch(5, published=True):
         services.save_version(article=article, content={"summary": "Shorter."})
+    for article in ArticleFactory.create_batch(3, signed_off=True):
+        ReferenceFactory(article=article)
+        article.publish_at = timezone.now() + timedelta(days=2)
+        article.save(update_fields=["publish_at"])
     with django_assert_num_queries(len(one_row)):
         response = editor_client.get("/admin/articles/article/")
     assertContains(response, "Published · unpublished changes (draft)", count=5)
+    assertContains(response, "Scheduled for", count=3)
+    assertContains(response, "waiting for sign-off", count=3)
     response = editor_client.get("/admin/articles/article/?changes=yes")
     assert len(response.context["cl"].result_list) == 5
 

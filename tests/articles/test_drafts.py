@@ -306,6 +306,58 @@ def test_autosave_keeps_text_without_touching_any_version(editor_client, live):
     assert not Autosave.objects.exists()
 
 
+def test_a_save_that_does_not_say_what_was_opened_is_refused(editor_client, live):
+    data = form_data(live, body="<p>Posted by a script.</p>")
+    del data["opened_version"]
+    response = editor_client.post(change_url(live), data)
+    assertContains(response, "does not say which version of the article you opened")
+    assertContains(response, "Posted by a script.")
+    assert not ArticleDraft.objects.exists()
+
+
+def test_restored_autosave_text_does_not_overwrite_a_later_save(
+    editor, editor_client, live
+):
+    opened = services.edit_token(live)
+    url = f"/admin/articles/article/{live.pk}/autosave/"
+    editor_client.post(
+        url, {"title": live.title, "body": "<p>Mine.</p>", "opened_version": opened}
+    )
+    other = UserFactory(username="colleague", role="Editors", first_name="Ana")
+    services.save_version(article=live, content={"body": "<p>Theirs.</p>"}, user=other)
+    page = editor_client.get(change_url(live))
+    assertContains(page, "The article was saved after that text was kept")
+    # What the page's script puts in the form on "Restore".
+    restored = Autosave.objects.get(user=editor).content
+    data = form_data(live, body=restored["body"])
+    data["opened_version"] = restored["opened_version"]
+    response = editor_client.post(change_url(live), data)
+    assertContains(response, "Ana changed the body")
+    assert ArticleDraft.objects.get(article=live).body == "<p>Theirs.</p>"
+
+
+def test_autosave_refuses_text_too_long_to_keep_and_says_so(editor_client, live):
+    from articles.admin import AUTOSAVE_MAX_CHARS
+
+    url = f"/admin/articles/article/{live.pk}/autosave/"
+    body = "<p>" + "x" * AUTOSAVE_MAX_CHARS + "</p>"
+    response = editor_client.post(url, {"title": live.title, "body": body})
+    assert response.status_code == 413
+    assert "body" in response.json()["error"]
+    assert not Autosave.objects.exists()
+
+
+def test_revisions_of_unpublished_changes_are_for_editors_only(
+    client, moderator, editor, live
+):
+    services.save_version(
+        article=live, content={"body": "<p>Unreviewed advice.</p>"}, user=editor
+    )
+    client.force_login(moderator)
+    history = f"/admin/articles/article/{live.pk}/history/"
+    assert client.get(history).status_code == 403
+
+
 def test_autosave_needs_the_right_to_edit(client, moderator, live):
     client.force_login(moderator)
     response = client.post(f"/admin/articles/article/{live.pk}/autosave/", {})
@@ -398,3 +450,26 @@ def test_unlinking_keeps_a_live_article_with_a_line_break_live(editor):
     assert live.status == Article.Status.PUBLISHED
     assert live.has_current_sign_off
     assert "cold.example" not in live.body
+
+
+def test_unlinking_removes_the_link_from_unpublished_changes_too(editor, live):
+    from articles.hub.models import Link
+    from articles.hub.services.links import sync_article_links, unlink
+
+    body = '<p>Ice helps. See <a href="https://cold.example/">this</a>.</p>'
+    live = ArticleFactory(published=True, body=body)
+    sync_article_links(article=live)
+    services.save_version(
+        article=live, content={"body": body + "<p>And rest.</p>"}, user=editor
+    )
+    unlink(link=Link.objects.get(source=live), user=editor)
+    live = Article.objects.get(pk=live.pk)
+    assert "cold.example" not in live.body
+    assert "cold.example" not in live.working_version().body
+    assert "And rest." in live.working_version().body
+    assert live.has_current_sign_off
+    assert (
+        Version.objects.get_for_object(live)
+        .first()
+        .revision.comment.startswith("Removed the link")
+    )

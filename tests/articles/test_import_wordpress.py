@@ -287,3 +287,53 @@ def test_a_post_scheduled_again_keeps_its_new_date(tmp_path, reviewer_person, fi
     assert article.status == Article.Status.IN_REVIEW
     assert article.publish_at.isoformat() == "2031-05-04T08:00:00+00:00"
     assert article.has_current_sign_off
+
+
+def test_a_post_published_in_wordpress_since_is_published_on_the_next_run(
+    tmp_path, reviewer_person
+):
+    path = tmp_path / "export.xml"
+    path.write_text(wxr([item(41, "Knee care", "knee-care", "draft", "<p>Rest.</p>")]))
+    run(path, reviewed_by="dr-reyes")
+    path.write_text(
+        wxr([item(41, "Knee care", "knee-care", "publish", "<p>Rest.</p>")])
+    )
+    out = run(path, reviewed_by="dr-reyes")
+    assert "posts: 1 updated" in out
+    assert Article.objects.published().filter(wordpress_id=41).exists()
+
+
+def test_a_scheduled_post_moved_to_a_new_date_keeps_it(tmp_path, reviewer_person):
+    path = tmp_path / "export.xml"
+    first, later = "2030-03-01 08:00:00", "2031-06-02 09:00:00"
+    body = "<p>Stretch.</p>"
+    path.write_text(wxr([item(42, "Neck", "neck", "future", body, date=first)]))
+    run(path, reviewed_by="dr-reyes")
+    path.write_text(wxr([item(42, "Neck", "neck", "future", body, date=later)]))
+    out = run(path, reviewed_by="dr-reyes")
+    assert "posts: 1 updated" in out
+    article = Article.objects.get(wordpress_id=42)
+    assert article.publish_at.isoformat() == "2031-06-02T09:00:00+00:00"
+
+
+def test_a_draft_written_here_is_not_overwritten_by_a_new_run(
+    tmp_path, reviewer_person, editor
+):
+    from articles.services import save_version
+
+    path = tmp_path / "export.xml"
+    path.write_text(wxr([item(43, "Wrist", "wrist", "publish", "<p>Splint.</p>")]))
+    run(path, reviewed_by="dr-reyes")
+    article = Article.objects.get(wordpress_id=43)
+    save_version(
+        article=article, content={"body": "<p>Splint, then physio.</p>"}, user=editor
+    )
+    path.write_text(wxr([item(43, "Wrist", "wrist", "publish", "<p>Cast.</p>")]))
+    out = run(path, reviewed_by="dr-reyes")
+    assert "was edited here after its import" in out
+    article = Article.objects.get(wordpress_id=43)
+    draft = article.working_version()
+    assert draft.body == "<p>Splint, then physio.</p>"
+    # The command line's reviewer vouched for WordPress's text, not this one.
+    assert not draft.has_current_sign_off
+    assert article.body == "<p>Splint.</p>"

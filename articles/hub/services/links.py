@@ -5,6 +5,7 @@ rows, and the addresses of this site they resolve to.
 
 from urllib.parse import urlsplit
 
+import reversion
 from bs4 import BeautifulSoup
 from django.contrib.redirects.models import Redirect
 from django.core.exceptions import PermissionDenied
@@ -105,33 +106,58 @@ def article_for_url(url):
     return Article.objects.published().filter(slug=slug).first()
 
 
+def _unlink_from(version, target) -> bool:
+    """
+    Unwrap the links to `target` in one version's body; return whether
+    there were any. The words a reviewer signed off are unchanged, so the
+    sign-off stays.
+    """
+    soup = BeautifulSoup(version.body, "html.parser")
+    anchors = [
+        anchor
+        for anchor in soup.find_all("a", href=True)
+        if anchor["href"].strip() == target or anchor["href"].endswith(target)
+    ]
+    if not anchors:
+        return False
+    for anchor in anchors:
+        anchor.unwrap()
+    signed = version.has_current_sign_off
+    words_before = text_summary(version.body, limit=None)
+    # In the stored, canonical form, so the fingerprint below is the one
+    # save() compares with.
+    version.body = sanitize_html(str(soup))
+    words_after = text_summary(version.body, limit=None)
+    # Compared without spaces: an unwrapped link moves no word, but the text
+    # of an element boundary may gain or lose a space.
+    if signed and "".join(words_after.split()) == "".join(words_before.split()):
+        # Same words: re-fingerprint so that saving does not void the sign-off.
+        version.review_fingerprint = version.fingerprint()
+    version.save()
+    return True
+
+
 @transaction.atomic
 def unlink(*, link: Link, user) -> Article:
     """
-    Remove a link from its article's body, keeping the link's text. The
-    words a reviewer signed off are unchanged, so the sign-off stays.
-    Return the article.
+    Remove a link from its article's body, live and unpublished changes
+    alike, keeping the link's text. Return the article.
     """
     if not user.has_perm("articles.change_article"):
         raise PermissionDenied(_("You may not edit articles."))
     article = link.source
-    signed = article.has_current_sign_off
-    text_before = article.body_text
-    soup = BeautifulSoup(article.body, "html.parser")
     target = link.target_article.get_absolute_url() if link.target_article else link.url
-    for anchor in soup.find_all("a", href=True):
-        if anchor["href"].strip() == target or anchor["href"].endswith(target):
-            anchor.unwrap()
-    # In the stored, canonical form, so the fingerprint below is the one
-    # save() compares with.
-    article.body = sanitize_html(str(soup))
-    words_after = text_summary(article.body, limit=None)
-    # Compared without spaces: an unwrapped link moves no word, but the text
-    # of an element boundary may gain or lose a space.
-    if signed and "".join(words_after.split()) == "".join(text_before.split()):
-        # Same words: re-fingerprint so that saving does not void the sign-off.
-        article.review_fingerprint = article.fingerprint()
-    article.save()
+    draft = article.working_version()
+    versions = [article] if draft is article else [article, draft]
+    changed = [version for version in versions if _unlink_from(version, target)]
+    if changed:
+        with reversion.create_revision():
+            for version in changed:
+                reversion.add_to_revision(version)
+            reversion.set_user(user)
+            reversion.set_comment(
+                _("Removed the link to %(target)s") % {"target": target}
+            )
     sync_article_links(article=article)
     invalidate_after_commit()
     return article
