@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -641,7 +642,9 @@ class ArticleAdmin(PublicContentAdmin):
     def _article_for(self, request, object_id):
         """The article, for a page that shows or changes its unpublished
         versions: editors only."""
-        article = get_object_or_404(Article, pk=object_id)
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404(_("There is no such article."))
         if not self.has_change_permission(request, article):
             raise PermissionDenied
         return article
@@ -723,9 +726,9 @@ class ArticleAdmin(PublicContentAdmin):
 
     def autosave_view(self, request, object_id):
         """Keep the editor's unsaved text; answer who else has it open."""
+        article = self._article_for(request, object_id)
         if request.method != "POST":
             return JsonResponse({"error": _("Send the text with POST.")}, status=405)
-        article = self._article_for(request, object_id)
         content = {field: request.POST.get(field, "") for field in Autosave.FIELDS}
         too_long = [
             str(Article.field_label(field))

@@ -473,3 +473,13 @@ def test_unlinking_removes_the_link_from_unpublished_changes_too(editor, live):
         .first()
         .revision.comment.startswith("Removed the link")
     )
+
+
+@pytest.mark.parametrize(
+    "path", ["x/history/", "1/change/history/", "9999/history/compare/", "x/autosave/"]
+)
+def test_revision_pages_answer_404_for_an_address_that_names_no_article(
+    editor_client, path
+):
+    response = editor_client.get(f"/admin/articles/article/{path}")
+    assert response.status_code == 404
