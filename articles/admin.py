@@ -2,6 +2,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.flatpages import admin as flatpage_admin
+from django.contrib.flatpages.models import FlatPage
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -11,8 +13,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.translation import gettext_lazy as _, ngettext
+from django_ckeditor_5.widgets import CKEditor5Widget
 
 from articles.hub.services.links import sync_article_links
 from clinic.addresses import site_hosts
@@ -32,7 +35,7 @@ from .models import (
     Tag,
     clean_reference,
 )
-from .richtext import outside_image_hosts
+from .richtext import outside_image_hosts, sanitize_html
 from .views import preview_url
 
 
@@ -806,3 +809,37 @@ class SiteConfigurationAdmin(PublicContentAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The standard pages (django.contrib.flatpages) ------------------------------
+
+
+class FlatPageForm(flatpage_admin.FlatpageForm):
+    """A standard page (privacy, contact…): rich text in the article editor,
+    sanitized on save like an article's body."""
+
+    class Meta(flatpage_admin.FlatpageForm.Meta):
+        widgets = {"content": CKEditor5Widget(config_name="default")}
+
+    def clean_title(self):
+        return strip_tags(self.cleaned_data["title"]).strip()
+
+    def clean_content(self):
+        return sanitize_html(self.cleaned_data["content"])
+
+
+admin.site.unregister(FlatPage)
+
+
+@admin.register(FlatPage)
+class FlatPageAdmin(PublicContentAdmin, flatpage_admin.FlatPageAdmin):
+    form = FlatPageForm
+    list_display = ("url", "title")
+    search_fields = ("url", "title", "content")
+    fieldsets = (
+        (None, {"fields": ("url", "title", "content", "sites")}),
+        (
+            _("Advanced options"),
+            {"classes": ("collapse",), "fields": ("template_name",)},
+        ),
+    )

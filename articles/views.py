@@ -10,6 +10,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -137,6 +138,10 @@ class ArticleDetailView(DetailView):
         response = super().render_to_response(context, **response_kwargs)
         endpoint = self.request.build_absolute_uri(reverse("hub:webmention"))
         response["Link"] = f'<{endpoint}>; rel="webmention"'
+        if "awaiting" in self.request.GET:
+            # May show one reader their own held comment: theirs alone.
+            patch_cache_control(response, private=True, no_store=True)
+            patch_vary_headers(response, ["Cookie"])
         return response
 
 

@@ -49,6 +49,9 @@ _EDITORIAL = [
     "redirects.change_redirect",
     "redirects.delete_redirect",
     "redirects.view_redirect",
+    "flatpages.add_flatpage",
+    "flatpages.change_flatpage",
+    "flatpages.view_flatpage",
 ]
 
 #: Group name -> permissions ("app_label.codename"), for each group role.

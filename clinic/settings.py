@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.redirects",
+    "django.contrib.flatpages",
     "django.contrib.sitemaps",
     "django_ckeditor_5",
     "django_tasks",
@@ -158,10 +159,14 @@ if REDIS_URL:
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
+    # Files, not process memory: the web server's processes, the task worker
+    # and management commands share one cache, so what one of them changes
+    # (a moderator's action, a scheduled publication, an erasure) renews the
+    # pages every other one serves.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "clinic",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CLINIC_CACHE_DIR") or BASE_DIR / ".cache",
         }
     }
 # Template fragments go to "off" where they must not be kept (previews, an
@@ -457,6 +462,11 @@ CLINIC_COMMENT_MAX_AGE = 2 * 3600
 # A second comment from the same IP fingerprint or email within this many
 # seconds is refused.
 CLINIC_COMMENT_FLOOD_SECONDS = 15
+# Reports of comments one IP fingerprint may send in an hour.
+CLINIC_REPORTS_PER_HOUR = int(os.environ.get("CLINIC_REPORTS_PER_HOUR", "10"))
+# Privacy requests ("Your data") one IP fingerprint, or one email address,
+# may make in an hour: each sends an email.
+CLINIC_PRIVACY_REQUESTS_PER_HOUR = 3
 # Sent with every fetch of an outside page (link checks, backlinks).
 CLINIC_FETCH_USER_AGENT = os.environ.get(
     "CLINIC_FETCH_USER_AGENT",

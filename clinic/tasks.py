@@ -23,13 +23,15 @@ def send_email(
     subject: str,
     body: str,
     recipients: list[str],
+    about: list[str] = (),
     attempt: int = 1,
     request_id: str = "",
 ) -> int:
     """
     Send one plain-text email; return the number of messages sent. When the
     mail server fails, a retry is queued with a growing delay and this run
-    fails, so the failure is recorded with the task.
+    fails, so the failure is recorded with the task. `about` marks whose
+    personal data the email holds, so that erasing it finds the task row.
     """
     try:
         return send_mail(subject, body, None, recipients)
@@ -41,6 +43,7 @@ def send_email(
                 subject=subject,
                 body=body,
                 recipients=recipients,
+                about=list(about),
                 attempt=attempt + 1,
                 request_id=request_id,
             )

@@ -1,14 +1,17 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.flatpages.sitemaps import FlatPageSitemap
+from django.contrib.flatpages.views import flatpage
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
-from django.views.generic import TemplateView
+from django.urls import include, path, re_path
 
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from articles.sitemaps import SITEMAPS
 from clinic import views as clinic_views
 from clinic.pagecache import public_page
+
+page = public_page(flatpage)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -19,23 +22,20 @@ urlpatterns = [
     path(
         "sitemap.xml",
         public_page(sitemap),
-        {"sitemaps": SITEMAPS},
+        {"sitemaps": {**SITEMAPS, "pages": FlatPageSitemap}},
         name="sitemap",
     ),
     path("robots.txt", clinic_views.robots_txt, name="robots"),
-    path(
-        "privacy/",
-        TemplateView.as_view(template_name="privacy.html"),
-        name="privacy",
-    ),
-    path(
-        "disclaimer/",
-        TemplateView.as_view(template_name="disclaimer.html"),
-        name="disclaimer",
-    ),
+    # The standard pages, written by editors (django.contrib.flatpages).
+    *[
+        path(f"{name}/", page, {"url": f"/{name}/"}, name=name)
+        for name in ("privacy", "disclaimer", "contact", "about")
+    ],
     path("", include("articles.hub.urls")),
     path("", include("comments.urls")),
     path("", include("articles.urls")),
+    # Any other page an editor adds.
+    re_path(r"^(?P<url>.*/)$", page, name="page"),
 ]
 
 handler500 = "clinic.views.server_error"

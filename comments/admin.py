@@ -1,8 +1,11 @@
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,8 +15,8 @@ from django.utils.translation import gettext_lazy as _, ngettext
 
 from clinic.pagecache import invalidate_after_commit
 
-from . import services
-from .models import Comment, DiscussionSettings
+from . import privacy, services
+from .models import Comment, DiscussionSettings, Flag
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -35,6 +38,47 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReportedFilter(admin.SimpleListFilter):
+    title = _("reports")
+    parameter_name = "reported"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Reported")),)
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(report_count__gt=0)
+        return queryset
+
+
+class FlagInline(admin.TabularInline):
+    model = Flag
+    fields = ("reason", "created_at")
+    readonly_fields = ("reason", "created_at")
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("reports from readers")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PrivacyRequestForm(forms.Form):
+    email = forms.EmailField(label=_("The reader's email address"))
+    action = forms.ChoiceField(
+        label=_("What to do"),
+        choices=(
+            (privacy.EXPORT, _("Download everything stored (JSON)")),
+            (privacy.ERASE, _("Erase everything stored")),
+        ),
+        widget=forms.RadioSelect,
+    )
+    confirm = forms.BooleanField(
+        label=_("I have checked that the request comes from this address."),
+        required=True,
+    )
+
+
 class ReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Reply"),
@@ -51,9 +95,11 @@ class CommentAdmin(admin.ModelAdmin):
         "article",
         "status_badge",
         "reasons",
+        "reports",
         "created_at",
     )
-    list_filter = (StatusFilter, "created_at")
+    list_filter = (StatusFilter, ReportedFilter, "created_at")
+    inlines = (FlagInline,)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_select_related = ("article",)
     search_fields = ("body", "author_name", "author_email", "article__title")
@@ -71,6 +117,8 @@ class CommentAdmin(admin.ModelAdmin):
         "created_at",
         "moderated_by",
         "moderated_at",
+        "edited_by",
+        "edited_at",
         "reply_link",
     )
     readonly_fields = (
@@ -82,6 +130,8 @@ class CommentAdmin(admin.ModelAdmin):
         "created_at",
         "moderated_by",
         "moderated_at",
+        "edited_by",
+        "edited_at",
         "reply_link",
     )
     actions = (
@@ -100,6 +150,13 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("comments.moderate_comment")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(report_count=Count("flags"))
+
+    @admin.display(description=_("reports"), ordering="report_count")
+    def reports(self, obj):
+        return obj.report_count or ""
 
     @admin.display(description=_("comment"))
     def excerpt(self, obj):
@@ -202,8 +259,41 @@ class CommentAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.reply_view),
                 name="comments_comment_reply",
             ),
+            path(
+                "privacy/",
+                self.admin_site.admin_view(self.privacy_view),
+                name="comments_comment_privacy",
+            ),
             *super().get_urls(),
         ]
+
+    def privacy_view(self, request):
+        """A reader's request by email or letter, run by a moderator."""
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        form = PrivacyRequestForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            email = form.cleaned_data["email"]
+            if form.cleaned_data["action"] == privacy.EXPORT:
+                data = privacy.export_personal_data(email)
+                response = HttpResponse(
+                    json.dumps(data, indent=2, ensure_ascii=False),
+                    content_type="application/json",
+                )
+                response["Content-Disposition"] = (
+                    'attachment; filename="personal-data.json"'
+                )
+                return response
+            done = privacy.erase_personal_data(email)
+            messages.success(request, f"{email}: {done}")
+            return redirect("admin:comments_comment_privacy")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("A reader's data"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/comments/comment/privacy.html", context)
 
     def reply_view(self, request, pk):
         if not self.has_moderate_permission(request):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from . import privacy
 from .models import Comment
 
 TIMESTAMP_SALT = "comments.form-timestamp"
@@ -91,3 +92,20 @@ class CommentForm(forms.Form):
                 code="too_fast",
             )
         return data
+
+
+class PrivacyRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        help_text=_("The address you gave when you commented."),
+    )
+    action = forms.ChoiceField(
+        label=_("What would you like?"),
+        choices=(
+            (privacy.EXPORT, _("A copy of everything stored about me, by email")),
+            (privacy.ERASE, _("Erase everything stored about me")),
+        ),
+        widget=forms.RadioSelect,
+        initial=privacy.EXPORT,
+    )

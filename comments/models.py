@@ -1,6 +1,7 @@
 import hashlib
 import hmac
 
+import nh3
 import reversion
 from django.conf import settings
 from django.core.cache import cache
@@ -14,15 +15,18 @@ from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
 
-def hash_ip(ip):
+def keyed_hash(value):
     """
-    Return a keyed hash (HMAC-SHA256) of an IP address. Without the key the
-    hash cannot be reversed by trying every IPv4 address.
+    Return a keyed hash (HMAC-SHA256) of `value`. Without the key it cannot
+    be reversed by trying every IPv4 address or a list of emails.
     """
-    if not ip:
-        return ""
     key = settings.CLINIC_IP_HASH_KEY.encode()
-    return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def hash_ip(ip):
+    """Return the keyed hash of an IP address ("" for none)."""
+    return keyed_hash(ip) if ip else ""
 
 
 #: How deep replies may nest, whatever the discussion settings say.
@@ -170,6 +174,40 @@ def body_to_html(text):
     return normalize_newlines(linked).replace("\n", "<br>")
 
 
+#: The inline markup WordPress lets commenters use, kept from imports.
+WORDPRESS_TAGS = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "acronym": {"title"},
+    "b": set(),
+    "blockquote": {"cite"},
+    "cite": set(),
+    "code": set(),
+    "del": {"datetime"},
+    "em": set(),
+    "i": set(),
+    "q": {"cite"},
+    "s": set(),
+    "strike": set(),
+    "strong": set(),
+}
+
+
+def wordpress_body_to_html(text):
+    """
+    Return an imported WordPress comment as safe HTML: the inline tags
+    WordPress allows in comments, sanitized; everything else removed.
+    """
+    clean = nh3.clean(
+        normalize_newlines(text),
+        tags=set(WORDPRESS_TAGS),
+        attributes=WORDPRESS_TAGS,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow ugc noopener",
+    )
+    return clean.strip().replace("\n", "<br>")
+
+
 class CommentQuerySet(models.QuerySet):
     def approved_q(self, prefix=""):
         """Return the Q for comments readers may see."""
@@ -283,6 +321,18 @@ class Comment(models.Model):
         related_name="+",
         verbose_name=_("moderated by"),
     )
+    edited_at = models.DateTimeField(
+        _("edited by the clinic at"), null=True, blank=True, editable=False
+    )
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("edited by"),
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -316,14 +366,25 @@ class Comment(models.Model):
     def __str__(self):
         return f"{self.author_name}: {self.body[:50]}"
 
-    def save(self, *args, **kwargs):
-        self.body_html = body_to_html(self.body)
+    def save(self, *args, update_fields=None, **kwargs):
+        # Derived here only, and saved whenever their source is.
+        self.body_html = (
+            wordpress_body_to_html(self.body)
+            if self.wordpress_id
+            else body_to_html(self.body)
+        )
         if self.parent_id:
             self.root_id = self.parent.root_id or self.parent_id
             self.depth = self.parent.depth + 1
         else:
             self.root_id, self.depth = None, 1
-        super().save(*args, **kwargs)
+        if update_fields is not None:
+            update_fields = {*update_fields}
+            if "body" in update_fields:
+                update_fields.add("body_html")
+            if "parent" in update_fields:
+                update_fields |= {"root", "depth"}
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     def get_absolute_url(self):
         return reverse("comments:permalink", kwargs={"pk": self.pk})
@@ -348,13 +409,31 @@ class Comment(models.Model):
 class Flag(models.Model):
     """A reader's report that a comment breaks the rules."""
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    class Reason(models.TextChoices):
+        PERSONAL_DATA = "personal", _("It shares someone's personal or health data")
+        MISINFORMATION = "misinformation", _("It gives harmful medical advice")
+        ABUSE = "abuse", _("It is abusive or hateful")
+        SPAM = "spam", _("It is spam or advertising")
+        OTHER = "other", _("Something else")
+
+    comment = models.ForeignKey(
+        Comment,
+        on_delete=models.CASCADE,
+        related_name="flags",
+        verbose_name=_("comment"),
+    )
     reporter = models.CharField(_("reporting browser"), max_length=64)
+    ip_hash = models.CharField(_("IP fingerprint"), max_length=64, blank=True)
+    reason = models.CharField(
+        _("reason"), max_length=20, choices=Reason, default=Reason.OTHER
+    )
     created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
 
     class Meta:
+        ordering = ("created_at", "pk")
         verbose_name = _("report")
         verbose_name_plural = _("reports")
+        indexes = (models.Index(fields=("ip_hash", "created_at"), name="flag_ip_idx"),)
         constraints = (
             models.UniqueConstraint(
                 fields=("comment", "reporter"), name="flag_once_per_browser"

@@ -26,6 +26,7 @@ from clinic.roles import MODERATORS
 from clinic.tasks import send_email
 
 from .models import Comment, DiscussionSettings, Flag, hash_ip
+from .privacy import subject_marks
 
 UNSUBSCRIBE_SALT = "comments.unsubscribe"
 
@@ -57,7 +58,8 @@ PERSONAL_DATA = [
         ),
     ),
 ]
-URL = re.compile(r"https?://|www\.", re.IGNORECASE)
+#: A web address: one match per link, "https://www." included.
+URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']*", re.IGNORECASE)
 
 
 class CommentRefused(Exception):
@@ -266,8 +268,10 @@ def edit_comment(*, comment: Comment, editor, fields) -> Comment:
     Save a moderator's edit of `fields` (recorded as a revision with the
     editor); return the comment.
     """
+    comment.edited_at = timezone.now()
+    comment.edited_by = editor
     with reversion.create_revision():
-        comment.save(update_fields=fields)
+        comment.save(update_fields=[*fields, "edited_at", "edited_by"])
         reversion.set_user(editor)
         reversion.set_comment(f"edited {', '.join(fields)}")
     if comment.status == Comment.Status.APPROVED:
@@ -314,9 +318,8 @@ def _after_status_change(comment, *, previous):
         transaction.on_commit(lambda: notify_subscriber(comment))
 
 
-def notify_moderators(comment):
-    """Queue one email to the moderators about a held comment."""
-    recipients = list(
+def _moderator_emails():
+    return list(
         get_user_model()
         .objects.filter(
             Q(groups__name=MODERATORS) | Q(is_superuser=True), is_active=True
@@ -325,6 +328,11 @@ def notify_moderators(comment):
         .values_list("email", flat=True)
         .distinct()
     )
+
+
+def notify_moderators(comment):
+    """Queue one email to the moderators about a held comment."""
+    recipients = _moderator_emails()
     if not recipients:
         return
     pending = Comment.objects.pending().count()
@@ -351,6 +359,7 @@ def notify_moderators(comment):
             % pending,
         },
         recipients=recipients,
+        about=subject_marks(comment),
     )
 
 
@@ -382,6 +391,7 @@ def notify_subscriber(reply):
             ),
         },
         recipients=[parent.author_email],
+        about=subject_marks(reply, parent, email=parent.author_email),
     )
 
 
@@ -398,29 +408,105 @@ def unsubscribe(token) -> Comment | None:
     return comment
 
 
-def flag_comment(*, comment: Comment, reporter: str) -> bool:
+class ReportRefused(Exception):
+    """A report that is not recorded, and why."""
+
+    def __init__(self, message, *, status=400):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def flag_comment(*, comment: Comment, reporter: str, ip: str, reason: str) -> bool:
     """
-    Record a reader's report (once per browser); at the threshold put the
-    comment back in the queue. Return True when the report was new.
+    Record a reader's report, once per browser and per IP fingerprint, at
+    most CLINIC_REPORTS_PER_HOUR an hour from one address (ReportRefused
+    beyond). The report that reaches the discussion settings' threshold
+    (counting reports since the last moderation) puts a reader's comment
+    back in the queue, which emails the moderators once; the clinic's own
+    replies stay up and the moderators get an email instead. Return True
+    when the report was new.
     """
+    ip_hash = hash_ip(ip)
+    since = timezone.now() - timedelta(hours=1)
+    if (
+        ip_hash
+        and Flag.objects.filter(ip_hash=ip_hash, created_at__gte=since).count()
+        >= settings.CLINIC_REPORTS_PER_HOUR
+    ):
+        raise ReportRefused(
+            _("You have sent many reports in the last hour. Please try again later."),
+            status=429,
+        )
     with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        seen = Q(reporter=reporter)
+        if ip_hash:
+            seen |= Q(ip_hash=ip_hash)
+        if comment.flags.filter(seen).exists():
+            return False
         try:
             with transaction.atomic():
-                Flag.objects.create(comment=comment, reporter=reporter)
+                Flag.objects.create(
+                    comment=comment, reporter=reporter, ip_hash=ip_hash, reason=reason
+                )
         except IntegrityError:
             return False
+        reports = comment.flags.all()
+        if comment.moderated_at:
+            # A moderator looked at it since the earlier reports.
+            reports = reports.filter(created_at__gt=comment.moderated_at)
+        count = reports.count()
         threshold = DiscussionSettings.load().flag_threshold
-        if (
-            comment.status == Comment.Status.APPROVED
-            and comment.flags.count() >= threshold
-        ):
+        if comment.status != Comment.Status.APPROVED or count != threshold:
+            return True
+        reasons = ", ".join(
+            sorted(
+                {
+                    str(Flag.Reason(r).label)
+                    for r in reports.values_list("reason", flat=True)
+                }
+            )
+        )
+        if comment.is_staff_reply:
+            transaction.on_commit(
+                lambda: notify_reported_reply(comment, count, reasons)
+            )
+        else:
             moderate_comments(
                 [comment],
                 status=Comment.Status.PENDING,
                 moderator=None,
-                reason="reported",
+                reason=f"reported by {count} readers: {reasons}",
             )
     return True
+
+
+def notify_reported_reply(comment, count, reasons):
+    """Queue one email to the moderators about a reported clinic reply."""
+    recipients = _moderator_emails()
+    if not recipients:
+        return
+    link = site_url(reverse("admin:comments_comment_change", args=[comment.pk]))
+    queue(
+        send_email,
+        subject=_("The clinic's reply on “%(title)s” was reported")
+        % {"title": comment.article.title},
+        body=_(
+            "%(count)d readers reported the clinic's reply by %(name)s on "
+            "“%(title)s” (%(reasons)s). It stays published: read it and "
+            "decide.\n\n%(body)s\n\nOpen it: %(link)s"
+        )
+        % {
+            "count": count,
+            "name": comment.author_name,
+            "title": comment.article.title,
+            "reasons": reasons,
+            "body": comment.body,
+            "link": link,
+        },
+        recipients=recipients,
+        about=subject_marks(comment),
+    )
 
 
 @transaction.atomic
@@ -437,52 +523,6 @@ def purge_comments(*, now=None) -> dict:
         status__in=(Comment.Status.SPAM, Comment.Status.TRASH)
     ).delete()
     return {"ip_hashes_erased": erased, "deleted": deleted}
-
-
-def export_personal_data(email: str) -> dict:
-    """Return every comment and subscription stored under `email`."""
-    comments = Comment.objects.filter(author_email__iexact=email).select_related(
-        "article"
-    )
-    return {
-        "email": email,
-        "comments": [
-            {
-                "id": c.pk,
-                "article": c.article.title,
-                "article_url": c.article.get_absolute_url(),
-                "created_at": c.created_at.isoformat(),
-                "status": c.status,
-                "name": c.author_name,
-                "website": c.author_url,
-                "comment": c.body,
-                "emails_me_replies": c.notify_replies,
-                "ip_fingerprint_stored": bool(c.ip_hash),
-            }
-            for c in comments
-        ],
-    }
-
-
-@transaction.atomic
-def erase_personal_data(email: str) -> int:
-    """
-    Anonymise every comment under `email`: the text stays, the author becomes
-    "Anonymous" and the email, website, IP fingerprint and browser go.
-    Return how many comments were anonymised.
-    """
-    count = Comment.objects.filter(author_email__iexact=email).update(
-        author_name="Anonymous",
-        author_email="",
-        author_url="",
-        ip_hash="",
-        user_agent="",
-        notify_replies=False,
-        submission_key=None,
-    )
-    if count:
-        transaction.on_commit(invalidate_public_pages)
-    return count
 
 
 @task()

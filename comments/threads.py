@@ -7,14 +7,20 @@ import re
 
 from django.core import signing
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
 from . import services
 from .forms import CommentForm
-from .models import Comment, DiscussionSettings
+from .models import Comment, DiscussionSettings, Flag
 
 AWAITING_SALT = "comments.awaiting"
+#: The signed, HttpOnly cookie naming the held comments this browser sent.
+AWAITING_COOKIE = "comments_awaiting"
+AWAITING_MAX_AGE = 30 * 24 * 3600
+#: How many held comments the cookie remembers.
+AWAITING_KEPT = 10
 #: A row number: ASCII digits only ("²".isdigit() is true), and not too many.
 ASCII_NUMBER = re.compile(r"[0-9]{1,18}")
 PAGE_PARAM = "comments"
@@ -23,12 +29,21 @@ PAGE_PARAM = "comments"
 def thread_page(article, config, page_number):
     """
     Return (page, threads) for one page of the article's approved comments:
-    `page` pages the top-level comments; each thread root carries
+    `page` pages the top-level comments and carries `comment_count` (every
+    approved comment, replies included); each thread root carries
     `.children`, its approved replies, nested. Three queries.
     """
-    roots = Comment.objects.approved().for_article(article).top_level()
+    approved = Comment.objects.approved().for_article(article)
+    roots = approved.top_level()
     per_page = config.comments_per_page
-    page = Paginator(roots, per_page).get_page(page_number)
+    # One query counts the threads (for the pages) and every comment.
+    counts = approved.aggregate(
+        threads=Count("pk", filter=Q(parent__isnull=True)), comments=Count("pk")
+    )
+    paginator = Paginator(roots, per_page)
+    paginator.count = counts["threads"]
+    page = paginator.get_page(page_number)
+    page.comment_count = counts["comments"]
     # Slice and filter explicitly so that an empty thread costs the same
     # queries as a full one.
     offset = (page.number - 1) * per_page
@@ -106,6 +121,11 @@ def comment_section(request, article, form=None):
         "comment_page": SimpleLazyObject(lambda: threads[0]),
         "comment_rows": SimpleLazyObject(lambda: thread_rows(threads[1])),
         "comment_page_number": number,
+        "report_reasons": Flag.Reason.choices,
+        # The count every page gives (see Article.with_comment_count): the
+        # approved comments, replies included. Called by the template only
+        # when the thread is not in the fragment cache.
+        "comment_count": lambda: threads[0].comment_count,
         "comment_form": form,
         "reply_to": reply_to,
         "max_reply_depth": min(config.thread_depth, Comment.MAX_DEPTH),
@@ -128,14 +148,28 @@ def _reply_target(request, article, form):
     return parent
 
 
+def awaiting_comments(request):
+    """The ids of the held comments this browser sent (its signed cookie)."""
+    value = request.get_signed_cookie(
+        AWAITING_COOKIE, default="", salt=AWAITING_SALT, max_age=AWAITING_MAX_AGE
+    )
+    return [int(pk) for pk in value.split(",") if ASCII_NUMBER.fullmatch(pk)]
+
+
 def _awaiting(request, article):
-    """The writer's own pending comment, named by a signed link."""
+    """
+    The writer's own comment awaiting moderation, named by the signed link
+    they were sent to, and shown only in the browser that sent it: the link
+    alone, in another browser, shows nothing.
+    """
     token = request.GET.get("awaiting")
     if not token:
         return None
     try:
-        pk = signing.loads(token, salt=AWAITING_SALT, max_age=24 * 3600)
+        pk = signing.loads(token, salt=AWAITING_SALT, max_age=AWAITING_MAX_AGE)
     except signing.BadSignature:
+        return None
+    if pk not in awaiting_comments(request):
         return None
     return Comment.objects.filter(
         pk=pk, article=article, status=Comment.Status.PENDING

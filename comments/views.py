@@ -3,11 +3,14 @@ import re
 import secrets
 from urllib.parse import quote, urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.core.cache import cache
 from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import resolve
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -15,10 +18,17 @@ from django.views.decorators.http import require_POST
 from articles.models import Article
 from clinic.addresses import client_ip
 
-from . import services
-from .forms import CommentForm, form_token
-from .models import Comment, DiscussionSettings
-from .threads import AWAITING_SALT, PAGE_PARAM
+from . import privacy, services
+from .forms import CommentForm, PrivacyRequestForm, form_token
+from .models import Comment, DiscussionSettings, Flag, keyed_hash
+from .threads import (
+    AWAITING_COOKIE,
+    AWAITING_KEPT,
+    AWAITING_MAX_AGE,
+    AWAITING_SALT,
+    PAGE_PARAM,
+    awaiting_comments,
+)
 
 REMEMBER_COOKIE = "comment_author"
 READER_COOKIE = "reader"
@@ -98,6 +108,17 @@ def post_comment(request, slug):
         )
         token = signing.dumps(comment.pk, salt=AWAITING_SALT)
         response = redirect(f"{url}?awaiting={token}#{comment.anchor}")
+        # The link alone shows nothing: only this browser may see the text.
+        held = [comment.pk, *awaiting_comments(request)][:AWAITING_KEPT]
+        response.set_signed_cookie(
+            AWAITING_COOKIE,
+            ",".join(map(str, held)),
+            salt=AWAITING_SALT,
+            max_age=AWAITING_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
     else:
         messages.info(request, _("Thank you: your comment is awaiting moderation."))
         response = redirect(f"{url}#comments")
@@ -151,11 +172,31 @@ def flag(request, pk):
     reporter = request.COOKIES.get(READER_COOKIE, "")
     if not READER_ID.fullmatch(reporter):
         reporter = secrets.token_hex(16)
-    if services.flag_comment(comment=comment, reporter=reporter):
-        messages.success(request, _("Thank you. A moderator will look at it."))
+    reason = request.POST.get("reason", "")
+    if reason not in Flag.Reason.values:
+        reason = Flag.Reason.OTHER
+    status = 302
+    try:
+        new = services.flag_comment(
+            comment=comment, reporter=reporter, ip=client_ip(request), reason=reason
+        )
+    except services.ReportRefused as refusal:
+        messages.error(request, refusal.message)
+        status = refusal.status
     else:
-        messages.info(request, _("You have already reported this comment."))
+        if new:
+            messages.success(request, _("Thank you. A moderator will look at it."))
+        else:
+            messages.info(request, _("You have already reported this comment."))
     response = redirect(f"{comment.article.get_absolute_url()}#{comment.anchor}")
+    if status != 302:
+        # Told on the next page; the status says it to scripts and logs.
+        response = render(
+            request,
+            "comments/report_refused.html",
+            {"comment": comment},
+            status=status,
+        )
     response.set_cookie(
         READER_COOKIE,
         reporter,
@@ -175,3 +216,77 @@ def unsubscribe(request, token):
         {"comment": comment},
         status=200 if comment else 404,
     )
+
+
+def _over_request_limit(*keys):
+    """Count a privacy request against each key; True past the hourly limit."""
+    limit = settings.CLINIC_PRIVACY_REQUESTS_PER_HOUR
+    over = False
+    for key in keys:
+        name = f"privacy-requests:{keyed_hash(key)}"
+        cache.add(name, 0, timeout=3600)
+        try:
+            count = cache.incr(name)
+        except ValueError:  # Expired in between.
+            cache.set(name, 1, timeout=3600)
+            count = 1
+        over = over or count > limit
+    return over
+
+
+def privacy_request(request):
+    """'Your data': a reader asks for their data or its erasure."""
+    form = PrivacyRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].strip().lower()
+        if _over_request_limit(f"ip:{client_ip(request)}", f"email:{email}"):
+            form.add_error(
+                None,
+                _(
+                    "Too many requests were made for this address or from your "
+                    "network in the last hour. Please try again later."
+                ),
+            )
+            status = 429
+        else:
+            privacy.send_confirmation(email=email, action=form.cleaned_data["action"])
+            messages.success(
+                request,
+                _(
+                    "We have sent a link to %(email)s. Open it within 24 hours "
+                    "to confirm the request; nothing happens until you do."
+                )
+                % {"email": email},
+            )
+            return redirect("comments:privacy-request")
+    elif request.method == "POST":
+        status = 400
+    response = render(
+        request,
+        "comments/privacy_request.html",
+        {
+            "form": form,
+            "retention_days": DiscussionSettings.load().retention_days,
+        },
+        status=status,
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def privacy_confirm(request, token):
+    """The link from the confirmation email: confirm, then act."""
+    found = privacy.read_request_token(token)
+    context = {"request_data": found, "done": None}
+    if found is None:
+        return render(request, "comments/privacy_confirm.html", context, status=400)
+    if request.method == "POST":
+        if found["action"] == privacy.EXPORT:
+            privacy.send_export(found["email"])
+        else:
+            context["done"] = privacy.erase_personal_data(found["email"])
+        context["finished"] = True
+    response = render(request, "comments/privacy_confirm.html", context)
+    patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -88,6 +88,20 @@ def site(db):
     return Site.objects.get_current()
 
 
+@pytest.fixture
+def standard_pages(site):
+    """The standard pages a migration creates (a flush by an earlier
+    transactional test removes them)."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.flatpages.models import FlatPage
+
+    migration = importlib.import_module("clinic.migrations.0001_standard_pages")
+    migration.create_pages(apps, None)
+    return {page.url: page for page in FlatPage.objects.all()}
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """

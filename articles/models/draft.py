@@ -58,12 +58,20 @@ class ArticleDraft(ArticleContent):
     def __str__(self):
         return str(_("Draft of “%(title)s”") % {"title": self.title})
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, update_fields=None, **kwargs):
         self.canonicalize()
         self.references = [clean_reference(r) for r in self.references]
         if self.review_fingerprint and self.review_fingerprint != self.fingerprint():
             self.void_sign_off()
-        super().save(*args, **kwargs)
+        if update_fields is not None:
+            # The canonical body and a voided sign-off go with the content.
+            update_fields = {
+                *update_fields,
+                "body",
+                "references",
+                *self.SIGN_OFF_FIELDS,
+            }
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     def reference_list(self):
         return [clean_reference(r) for r in self.references]

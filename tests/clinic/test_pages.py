@@ -20,9 +20,14 @@ def test_home_page_has_the_clinic_name_and_the_disclaimer(client, settings):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("path", "heading"),
-    [("/privacy/", "Privacy"), ("/disclaimer/", "Medical disclaimer")],
+    [
+        ("/privacy/", "Privacy"),
+        ("/disclaimer/", "Medical disclaimer"),
+        ("/contact/", "Contact us"),
+        ("/about/", "About the clinic"),
+    ],
 )
-def test_site_pages_render(client, path, heading):
+def test_site_pages_render(client, standard_pages, path, heading):
     response = client.get(path)
     assertContains(response, f"<h1>{heading}</h1>", html=True)
 

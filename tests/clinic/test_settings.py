@@ -81,7 +81,7 @@ def test_database_and_cache_come_from_the_environment():
     ]
 
 
-def test_defaults_are_sqlite_and_local_memory():
+def test_defaults_are_sqlite_and_a_cache_every_process_shares():
     result = run_python(
         "import django; django.setup(); from django.conf import settings; "
         "print(settings.DATABASES['default']['ENGINE']); "
@@ -91,7 +91,7 @@ def test_defaults_are_sqlite_and_local_memory():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "django.db.backends.sqlite3",
-        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.filebased.FileBasedCache",
         "False",
     ]
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import reversion
 from bs4 import BeautifulSoup
+from django.contrib.flatpages.models import FlatPage
 from django.contrib.redirects.models import Redirect
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -36,6 +37,10 @@ def _article_slug(path):
         match = resolve(path)
     except Resolver404:
         return None
+    if match.view_name == "page":
+        # Every other address reaches the editors' pages: is there one?
+        url = "/" + match.kwargs["url"].lstrip("/")
+        return "" if FlatPage.objects.filter(url=url).exists() else None
     return match.kwargs["slug"] if match.view_name == "articles:detail" else ""
 
 

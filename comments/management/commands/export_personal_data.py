@@ -2,16 +2,17 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from comments.services import export_personal_data
+from comments.privacy import export_personal_data
 
 from ._arguments import email_address
 
 
 class Command(BaseCommand):
-    help = "Print, as JSON, every comment and subscription stored for an email."
+    help = "Print, as JSON, everything the site stores about an email."
 
     def add_arguments(self, parser):
         parser.add_argument("email", type=email_address)
 
     def handle(self, *args, email, **options):
-        self.stdout.write(json.dumps(export_personal_data(email), indent=2))
+        data = export_personal_data(email)
+        self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
