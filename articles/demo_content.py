@@ -617,3 +617,18 @@ BACKLINKS = [
         "click here",
     ),
 ]
+
+#: The demo clinic's contact page (an invented address and number).
+CONTACT_PAGE = (
+    "<p>Book a consultation with one of our spine specialists by phone or in "
+    "person. New patients are usually seen within a week.</p>"
+    "<h2>Phone</h2>"
+    "<p>0100 555 0142, Monday to Friday, 8:00 to 18:00.</p>"
+    "<h2>Address</h2>"
+    "<p>Riverside Spine &amp; Pain Clinic, 14 Mill Lane, Riverside. Parking "
+    "and a step-free entrance are at the back of the building.</p>"
+    "<h2>Before your visit</h2>"
+    "<p>Bring a list of your medicines and any recent scans or letters. If "
+    "you were referred, the letter is enough: you do not need to call us "
+    "first.</p>"
+)

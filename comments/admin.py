@@ -62,6 +62,13 @@ class FlagInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever sees the comment sees why readers reported it.
+        return request.user.has_perm("comments.view_comment")
+
 
 class PrivacyRequestForm(forms.Form):
     email = forms.EmailField(label=_("The reader's email address"))

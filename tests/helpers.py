@@ -195,3 +195,21 @@ def wxr(items, version="1.2"):
   {"".join(items)}
 </channel>
 </rss>"""
+
+
+# --- The comment admin's change form ----------------------------------------
+
+
+def comment_form_data(comment, **changes):
+    """The comment change form as a browser posts it: with its reports."""
+    data = {
+        "author_name": comment.author_name,
+        "author_url": comment.author_url,
+        "body": comment.body,
+        "flags-TOTAL_FORMS": 0,
+        "flags-INITIAL_FORMS": 0,
+        "flags-MIN_NUM_FORMS": 0,
+        "flags-MAX_NUM_FORMS": 1000,
+    }
+    data.update(changes)
+    return data

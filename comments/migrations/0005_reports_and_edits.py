@@ -47,3 +47,21 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['ip_hash', 'created_at'], name='flag_ip_idx'),
         ),
     ]
+
+
+def rederive_imported_html(apps, schema_editor):
+    """Imported WordPress comments keep their inline markup (sanitized)."""
+    from comments.models import wordpress_body_to_html
+
+    Comment = apps.get_model("comments", "Comment")
+    for comment in Comment.objects.filter(wordpress_id__isnull=False).only(
+        "pk", "body"
+    ):
+        Comment.objects.filter(pk=comment.pk).update(
+            body_html=wordpress_body_to_html(comment.body)
+        )
+
+
+Migration.operations.append(
+    migrations.RunPython(rederive_imported_html, migrations.RunPython.noop)
+)

@@ -1,7 +1,7 @@
 import pytest
 from bs4 import BeautifulSoup
 from django.db import DatabaseError
-from pytest_django.asserts import assertContains, assertTemplateUsed
+from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
 
 @pytest.mark.django_db
@@ -155,3 +155,56 @@ def test_development_server_serves_uploaded_images():
         timeout=60,
     )
     assert result.stdout.strip() == "serve", result.stderr
+
+
+@pytest.mark.django_db
+def test_editors_change_a_standard_page_and_readers_see_it_sanitized(
+    client, editor, standard_pages, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    assertContains(Client().get("/contact/"), "Contact us")  # Now cached.
+    contact = standard_pages["/contact/"]
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/flatpages/flatpage/{contact.pk}/change/",
+            {
+                "url": "/contact/",
+                "title": "Call <b>us</b>",
+                "content": "<p>Ring 0100 200 300.</p><script>alert(1)</script>"
+                '<p onclick="x()">Open 9 to 5.</p>',
+                "sites": [1],
+                "template_name": "",
+            },
+        )
+    assert response.status_code == 302
+    page = Client().get("/contact/")
+    assertContains(page, "<h1>Call us</h1>", html=True)
+    assertContains(page, "Ring 0100 200 300.")
+    assertNotContains(page, "alert(1)")
+    assertNotContains(page, "onclick")
+
+
+@pytest.mark.django_db
+def test_the_call_to_action_and_the_sitemap_lead_to_real_pages(client, standard_pages):
+    from articles.models import SiteConfiguration
+
+    cta = SiteConfiguration.load().cta_url
+    assert client.get(cta).status_code == 200
+    sitemap = client.get("/sitemap.xml")
+    for path in ("/contact/", "/about/", "/privacy/", "/disclaimer/"):
+        assertContains(sitemap, f"{path}</loc>")
+
+
+@pytest.mark.django_db
+def test_a_page_an_editor_adds_is_served_in_the_layout(client, standard_pages):
+    from django.contrib.flatpages.models import FlatPage
+
+    page = FlatPage.objects.create(
+        url="/visiting/", title="Visiting", content="<p>Parking at the back.</p>"
+    )
+    page.sites.add(1)
+    response = client.get("/visiting/")
+    assertContains(response, "Parking at the back.")
+    assertContains(response, 'class="site-footer')

@@ -10,6 +10,7 @@ from reversion.models import Version
 from comments import services
 from comments.models import Comment, DiscussionSettings
 from tests.factories import CommentFactory
+from tests.helpers import comment_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,7 @@ def test_moderator_edit_is_recorded(moderator_client, moderator):
     comment = CommentFactory(body="Typo hre")
     response = moderator_client.post(
         f"{CHANGELIST}{comment.pk}/change/",
-        {"author_name": comment.author_name, "author_url": "", "body": "Typo here"},
+        comment_form_data(comment, body="Typo here"),
     )
     assert response.status_code == 302
     comment.refresh_from_db()
@@ -233,3 +234,78 @@ def test_privacy_commands_refuse_a_non_email():
 
     with pytest.raises(CommandError, match="not an email address"):
         call_command("erase_personal_data", "pat")
+
+
+def report(comment, ip, reason="abuse"):
+    from django.test import Client
+
+    return Client().post(
+        f"/comments/{comment.pk}/report/", {"reason": reason}, REMOTE_ADDR=ip
+    )
+
+
+def test_reports_cannot_hide_the_clinics_replies(
+    moderator, django_capture_on_commit_callbacks
+):
+    question = CommentFactory()
+    reply = services.reply_as_clinic(
+        parent=question, user=moderator, body="Please call the clinic."
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(4):
+            report(reply, f"198.51.100.{n + 1}")
+    reply.refresh_from_db()
+    assert reply.status == Comment.Status.APPROVED
+    assert reply.flags.count() == 4
+    # One email, at the third report.
+    assert len(mail.outbox) == 1
+    assert "was reported" in mail.outbox[0].subject
+    assert "It is abusive or hateful" in mail.outbox[0].body
+
+
+def test_a_reader_comment_is_held_once_and_emails_once(
+    moderator, django_capture_on_commit_callbacks
+):
+    comment = CommentFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(5):
+            report(comment, f"198.51.100.{n + 10}")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+    assert len(mail.outbox) == 1
+
+
+def test_reports_from_one_network_are_rate_limited(settings):
+    settings.CLINIC_REPORTS_PER_HOUR = 3
+    comments = CommentFactory.create_batch(4)
+    answers = [report(c, "198.51.100.50").status_code for c in comments]
+    assert answers == [302, 302, 302, 429]
+    assert comments[3].flags.count() == 0
+
+
+def test_moderators_see_every_report_with_its_reason(moderator_client):
+    reported = CommentFactory(body="Reported words")
+    CommentFactory(body="Quiet words")
+    report(reported, "198.51.100.60", reason="misinformation")
+    listing = moderator_client.get(CHANGELIST + "?reported=yes")
+    assertContains(listing, "Reported words")
+    assertNotContains(listing, "Quiet words")
+    assertContains(listing, '<td class="field-reports">1</td>', html=True)
+    page = moderator_client.get(f"{CHANGELIST}{reported.pk}/change/")
+    assertContains(page, "It gives harmful medical advice")
+
+
+def test_reports_after_a_moderator_approved_it_again_start_from_zero(
+    moderator, settings
+):
+    DiscussionSettings.objects.update_or_create(pk=1, defaults={"flag_threshold": 2})
+    comment = CommentFactory()
+    report(comment, "198.51.100.70")
+    report(comment, "198.51.100.71")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+    services.moderate_comments([comment], status="approved", moderator=moderator)
+    report(comment, "198.51.100.72")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED

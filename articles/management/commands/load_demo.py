@@ -5,6 +5,7 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
@@ -76,12 +77,21 @@ class Command(BaseCommand):
         created = self.load_articles(people)
         comments = self.load_comments(users["reviewer"])
         self.load_backlinks()
+        self.load_contact_page()
         self.stdout.write(
             f"Demo content: {created} new article(s), {comments} new comment(s)."
         )
         self.stdout.write("Demo accounts (log in at http://127.0.0.1:8000/admin/):")
         for username, role, password, _name in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role:<10} {username:<10} password: {password}")
+
+    def load_contact_page(self):
+        """Give the standard contact page the demo clinic's details."""
+        page, _ = FlatPage.objects.update_or_create(
+            url="/contact/",
+            defaults={"title": "Contact us", "content": demo_content.CONTACT_PAGE},
+        )
+        page.sites.add(settings.SITE_ID)
 
     def load_accounts(self):
         """Create or reset the demo accounts; return them by username."""
