@@ -369,14 +369,9 @@ def record_sign_off(
         fields=[
             *ArticleContent.SIGN_OFF_FIELDS,
             "review_notes",
-            *_next_review(version),
         ],
     )
     return version
-
-
-def _next_review(version):
-    return ["next_review_at"] if isinstance(version, Article) else []
 
 
 @transaction.atomic
@@ -573,7 +568,6 @@ def send_back(*, article: Article, user, notes: str) -> Article:
             "status",
             "review_notes",
             *ArticleContent.SIGN_OFF_FIELDS,
-            *_next_review(version),
         ],
     )
     editor = version.content_changed_by

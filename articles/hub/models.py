@@ -198,10 +198,12 @@ class Backlink(models.Model):
     def __str__(self):
         return f"{self.source_url} → {self.target_article}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, update_fields=None, **kwargs):
         host = (urlsplit(self.source_url).hostname or "").lower()
         self.referring_domain = host.removeprefix("www.")
-        super().save(*args, **kwargs)
+        if update_fields is not None and "source_url" in update_fields:
+            update_fields = {*update_fields, "referring_domain"}
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     @property
     def rel(self):

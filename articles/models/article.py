@@ -392,6 +392,10 @@ class Article(ArticleContent):
             if self.last_reviewed
             else None
         )
+        if update_fields is not None and not {*update_fields}.isdisjoint(
+            ("last_reviewed", "review_interval_months")
+        ):
+            update_fields = {*update_fields, "next_review_at"}
         super().save(*args, update_fields=update_fields, **kwargs)
         if content and connection.vendor == "postgresql":
             # The vector is computed by the database from this row's text.

@@ -141,6 +141,60 @@ def test_each_medical_field_needs_a_new_sign_off(editor_client, live, field, val
     assert live.draft.status == ArticleDraft.Status.DRAFT
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "shown"),
+    [
+        ("title", "Ice for back pain", 'article__title">Ice for back pain</h1>'),
+        ("summary", "Cold first, then warmth.", "Cold first, then warmth."),
+        ("body", "<p>Other words entirely.</p>", "Other words entirely."),
+        ("seo_title", "Ice or heat, and when", "Ice or heat, and when · "),
+        ("meta_description", "When ice helps a back.", "When ice helps a back."),
+    ],
+)
+def test_each_text_field_saved_in_the_admin_reaches_the_page_once_published(
+    editor,
+    editor_client,
+    reviewer,
+    live,
+    client,
+    field,
+    value,
+    shown,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(change_url(live), form_data(live, **{field: value}))
+    assertNotContains(client.get(live.get_absolute_url()), shown, html=False)
+    live = Article.objects.get(pk=live.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_for_review(article=live, user=editor)
+        services.sign_off_article(article=live, user=reviewer)
+        services.publish_article(article=live, user=editor)
+    page = client.get(live.get_absolute_url())
+    assertContains(page, shown)
+
+
+def test_saving_some_fields_of_a_draft_saves_what_they_decide(editor, live):
+    services.save_version(article=live, content={"title": "Draft title"}, user=editor)
+    draft = ArticleDraft.objects.get(article=live)
+    services.record_sign_off(article=live, reviewer=PersonFactory(can_sign_off=True))
+    draft.refresh_from_db()
+    assert draft.has_current_sign_off
+    draft.body = "<p>Changed   behind the form.</p>"
+    draft.save(update_fields=["body"])
+    draft.refresh_from_db()
+    assert draft.body == "<p>Changed behind the form.</p>"
+    assert not draft.has_current_sign_off
+    assert draft.reviewed_by is None
+
+
+def test_a_sign_off_saved_alone_sets_the_next_review(live, reviewer):
+    live.last_reviewed = live.last_reviewed - timedelta(days=400)
+    live.save(update_fields=["last_reviewed"])
+    live.refresh_from_db()
+    assert live.next_review_at.year == live.last_reviewed.year + 1
+
+
 def test_a_new_featured_image_needs_a_new_sign_off(editor_client, live):
     image = ImageFactory()
     data = form_data(live, featured_image=image.pk, featured_image_alt="A cold pack")

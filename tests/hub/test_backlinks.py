@@ -365,3 +365,14 @@ def test_csv_import_refuses_a_binary_file(editor_client):
 
 def test_moderator_cannot_import_backlinks(moderator_client):
     assert moderator_client.get("/admin/hub/backlink/import/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_new_source_address_saved_alone_renames_the_referring_site():
+    backlink = Backlink.objects.create(
+        source_url="https://www.old.example/post", target_article=ArticleFactory()
+    )
+    backlink.source_url = "https://blog.new.example/post"
+    backlink.save(update_fields=["source_url"])
+    backlink.refresh_from_db()
+    assert backlink.referring_domain == "blog.new.example"
