@@ -107,7 +107,8 @@ def test_erasure_reaches_every_copy(
         services.notify_subscriber(
             CommentFactory(article=article, parent=pats_comment, author_name="Ola")
         )
-    call_command("db_worker", "--batch", verbosity=0)
+    # As the worker leaves a sent email's row.
+    DBTaskResult.objects.update(status="SUCCESSFUL", finished_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
         services.notify_moderators(pats_comment)
     assert DBTaskResult.objects.count() == 2

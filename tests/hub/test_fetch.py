@@ -1,5 +1,8 @@
+import gzip
 import http.server
+import socket
 import time
+import tracemalloc
 
 import pytest
 
@@ -7,6 +10,9 @@ from articles.hub.fetch import FetchRefused, check_address, fetch
 
 # Hostile input: part of `make test-security` as well.
 pytestmark = pytest.mark.security
+
+#: 50 MB of zeros in about 50 KB (made once, outside the measured fetches).
+BOMB = gzip.compress(bytes(50 * 1024 * 1024))
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -48,10 +54,41 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 except OSError:
                     return
                 time.sleep(0.1)
+        elif self.path == "/bomb":
+            self.compressed(BOMB, "gzip")
+        elif self.path == "/bomb-twice":
+            self.compressed(gzip.compress(BOMB), "gzip, gzip")
+        elif self.path == "/brotli":
+            self.compressed(b"not really", "br")
+        elif self.path == "/gzip-page":
+            self.compressed(gzip.compress(b"<p>Small and fine.</p>"), "gzip")
+        elif self.path == "/slow-headers":
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(60):
+                try:
+                    self.wfile.write(b"X")
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(0.2)
+        elif self.path.startswith("/slow-hop/"):
+            n = int(self.path.rsplit("/", 1)[1])
+            time.sleep(0.3)
+            self.send_response(302)
+            self.send_header("Location", f"/slow-hop/{n - 1}" if n else "/page")
+            self.end_headers()
         elif self.path == "/agent":
             self.reply(200, self.headers["User-Agent"].encode())
         else:
             self.reply(404, b"missing")
+
+    def compressed(self, body, encoding):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def reply(self, status, body):
         self.send_response(status)
@@ -198,3 +235,127 @@ def test_a_name_resolving_to_a_private_address_is_refused(
     with pytest.raises(FetchRefused, match="10.20.30.40"):
         fetch("https://intranet.example/")
     refusal("fetches refused")
+
+
+def measured(call):
+    """Run `call`; return (its exception, seconds, peak bytes allocated)."""
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        call()
+    except Exception as error:  # Handed back to assert on.
+        caught = error
+    else:
+        caught = None
+    seconds = time.monotonic() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return caught, seconds, peak
+
+
+def test_a_compressed_bomb_is_cut_off_as_it_inflates(
+    outside, loopback, refusal, figures
+):
+    error, seconds, peak = measured(lambda: fetch(f"{outside}/bomb"))
+    figures["gzip bomb (50 MB): peak MB, seconds"] = [
+        round(peak / 2**20, 1),
+        round(seconds, 2),
+    ]
+    assert isinstance(error, FetchRefused)
+    assert "once decompressed" in str(error)
+    # 50 MB of zeros: never more than the 1 MB cap (and a chunk) in memory.
+    assert peak < 4 * 1024 * 1024
+    refusal("fetches refused")
+
+
+def test_stacked_and_unknown_encodings_are_refused(outside, loopback, refusal):
+    error, _seconds, peak = measured(lambda: fetch(f"{outside}/bomb-twice"))
+    assert isinstance(error, FetchRefused)
+    assert "stacked content encodings" in str(error)
+    assert peak < 4 * 1024 * 1024
+    with pytest.raises(FetchRefused, match="content encoding 'br'"):
+        fetch(f"{outside}/brotli")
+    refusal("fetches refused")
+
+
+def test_a_gzipped_page_is_read(outside, loopback):
+    assert fetch(f"{outside}/gzip-page").text == "<p>Small and fine.</p>"
+
+
+def test_headers_sent_a_byte_at_a_time_are_cut_off(outside, loopback, refusal, figures):
+    error, seconds, _peak = measured(
+        lambda: fetch(f"{outside}/slow-headers", max_seconds=1.0)
+    )
+    figures["dripped headers, 1 s deadline: seconds"] = round(seconds, 2)
+    assert isinstance(error, FetchRefused)
+    assert "took over 1.0 s" in str(error)
+    assert seconds < 2
+    refusal("fetches refused")
+
+
+def test_one_deadline_covers_every_redirect(outside, loopback, refusal, figures):
+    error, seconds, _peak = measured(
+        lambda: fetch(f"{outside}/slow-hop/15", max_seconds=1.0)
+    )
+    figures["16 slow redirects, 1 s deadline: seconds"] = round(seconds, 2)
+    assert isinstance(error, FetchRefused)
+    assert "took over 1.0 s" in str(error)
+    assert seconds < 2
+    refusal("fetches refused")
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(
+    outside, loopback, monkeypatch, refusal
+):
+    """A name that answers a checked address, then an internal one (DNS
+    rebinding), is asked once: the request goes to the checked address."""
+    port = int(outside.rsplit(":", 1)[1])
+    answers = []
+
+    real = socket.getaddrinfo
+
+    def rebinding(host, *args, **kwargs):
+        if host != "rebind.example":  # An address: nothing to look up.
+            return real(host, *args, **kwargs)
+        answers.append(host)
+        address = "127.0.0.1" if len(answers) == 1 else "10.0.0.9"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    result = fetch(f"http://rebind.example:{port}/page")
+    assert result.status == 200
+    assert answers == ["rebind.example"]
+    refusal("fetches refused")
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "64:ff9b::a9fe:a9fe",  # NAT64 form of the cloud metadata address
+        "64:ff9b::a00:1",  # NAT64 form of 10.0.0.1
+        "64:ff9b:1::a00:1",  # local-use NAT64 prefix
+        "::7f00:1",  # IPv4-compatible 127.0.0.1
+        "::a00:1",  # IPv4-compatible 10.0.0.1
+        "2002:a9fe:a9fe::1",  # 6to4 around 169.254.169.254
+        "2002:a00:1::1",  # 6to4 around 10.0.0.1
+        "2001:0:4136:e378:8000:63bf:f5ff:fffe",  # Teredo around 10.0.0.1
+        "fec0::1",  # site-local
+        "::ffff:10.0.0.1",
+        "100.64.0.1",  # shared address space
+        "240.0.0.1",  # reserved
+        "224.0.0.1",
+        "0.0.0.0",
+    ],
+)
+def test_addresses_inside_ipv6_forms_are_checked(address, monkeypatch, refusal):
+    monkeypatch.delenv("CLINIC_FETCH_ALLOW_LOOPBACK", raising=False)
+    with pytest.raises(FetchRefused, match="not a public address"):
+        check_address(address)
+    refusal("addresses refused")
+
+
+@pytest.mark.parametrize(
+    "address", ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"]
+)
+def test_public_addresses_pass(address):
+    check_address(address)

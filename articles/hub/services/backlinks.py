@@ -8,7 +8,6 @@ import io
 from datetime import datetime
 from urllib.parse import urlsplit
 
-import httpx
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,7 +19,7 @@ from articles.richtext import CONTROL_CHARACTERS, extract_links
 from clinic.logs import queue
 from clinic.pagecache import invalidate_public_pages
 
-from ..fetch import FetchRefused, fetch
+from ..fetch import FetchFailed, FetchRefused, fetch
 from ..models import Backlink
 from .links import article_for_url
 
@@ -45,7 +44,7 @@ def verify_backlink(*, backlink: Backlink, now: datetime | None = None) -> Backl
     backlink.last_checked_at = now
     try:
         page = fetch(backlink.source_url)
-    except (FetchRefused, httpx.HTTPError) as error:
+    except (FetchRefused, FetchFailed) as error:
         backlink.check_note = f"not fetched: {error}"[:300]
         backlink.save()
         return backlink

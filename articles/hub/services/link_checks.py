@@ -7,11 +7,10 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-import httpx
 from django.utils import timezone
 from django_tasks import task
 
-from ..fetch import FetchRefused, fetch
+from ..fetch import FetchFailed, FetchRefused, fetch
 from ..models import Link, LinkCheck
 
 #: Consecutive failures (429, 5xx, network) before a URL is called broken.
@@ -32,7 +31,7 @@ def probe_url(url):
             result = fetch(url)
     except FetchRefused as error:
         return {"http_status": None, "retry": False, "note": f"refused: {error}"}
-    except httpx.HTTPError as error:
+    except FetchFailed as error:
         name = type(error).__name__
         return {"http_status": None, "retry": True, "note": f"{name}: {error}"[:300]}
     retry = result.status == 429 or result.status >= 500
