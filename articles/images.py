@@ -60,6 +60,24 @@ def clean_image(upload):
             width, height = image.size
             if width * height > max_pixels:
                 _refuse(_pixel_message(width, height, max_pixels), "too_many_pixels")
+            # Counting frames reads their headers only; each one decoded is
+            # a whole canvas, so an animation's frames share the budget.
+            count = getattr(image, "n_frames", 1)
+            if width * height * count > max_pixels:
+                _refuse(
+                    _(
+                        "The animation has %(count)s frames of %(width)s × "
+                        "%(height)s pixels; all frames together may have at "
+                        "most %(limit)s megapixels."
+                    )
+                    % {
+                        "count": count,
+                        "width": width,
+                        "height": height,
+                        "limit": max_pixels // 1_000_000,
+                    },
+                    "too_many_frames",
+                )
             image.load()
             source_format = image.format
             frames = _frames(image)

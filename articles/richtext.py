@@ -66,6 +66,9 @@ URL_SCHEMES = {"http", "https", "mailto", "tel", "data"}
 REL_TOKENS = {"nofollow", "noopener", "noreferrer", "sponsored", "ugc"}
 DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[a-z0-9+/=\s]+$", re.I)
 NUMBER = re.compile(r"^[0-9]{1,5}$")
+URL_NOISE = re.compile(r"[\t\n\r]")
+URL_EDGES = re.compile(r"^[\x00-\x20]+|[\x00-\x20]+$")
+URL_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 
 
 class _SourceOrderFormatter(HTMLFormatter):
@@ -84,8 +87,17 @@ FORMATTER = _SourceOrderFormatter(
 
 def _filter_attribute(tag, attribute, value):
     """Drop attribute values the allow-list cannot express by name alone."""
-    if attribute in {"href", "src"} and value.strip().lower().startswith("data:"):
-        return value if tag == "img" and DATA_IMAGE.match(value.strip()) else None
+    if attribute in {"href", "src", "cite"}:
+        # Read the address as a browser does: tabs and line breaks anywhere
+        # and control characters at the ends do not count, so "da<TAB>ta:"
+        # is data: and "java&#10;script:" is javascript:.
+        value = URL_EDGES.sub("", URL_NOISE.sub("", value))
+        scheme = URL_SCHEME.match(value)
+        if scheme and scheme[1].lower() not in URL_SCHEMES:
+            return None
+        if value.lower().startswith("data:"):
+            return value if tag == "img" and DATA_IMAGE.match(value) else None
+        return value
     if attribute == "target":
         return "_blank" if value == "_blank" else None
     if attribute == "rel":

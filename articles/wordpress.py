@@ -216,18 +216,30 @@ class Importer:
             )
             self.report.add("authors", "created" if created else "unchanged")
             if self.create_users and person.user_id is None:
-                from django.contrib.auth import get_user_model
-
-                user, _ = get_user_model().objects.get_or_create(
-                    username=login,
-                    defaults={"email": self.wxr.wp(element, "author_email")},
-                )
-                user.set_unusable_password()
-                user.save()
-                person.user = user
-                person.save()
+                self.create_user(person, login, self.wxr.wp(element, "author_email"))
             authors[login] = person
         return authors
+
+    def create_user(self, person, login, email):
+        """
+        Give `person` a new account without a password (set one with
+        create_user or the admin). An existing account is never changed
+        or taken over: an export may name any login, "admin" included.
+        """
+        from django.contrib.auth import get_user_model
+
+        User = get_user_model()
+        if User.objects.filter(username__iexact=login).exists():
+            self.report.notes.append(
+                f"An account named {login!r} already exists: it was left as it "
+                f"is, and {person.name} was given no account."
+            )
+            return
+        user = User(username=login[:150], email=email[:254])
+        user.set_unusable_password()
+        user.save()
+        person.user = user
+        person.save(update_fields=["user"])
 
     def import_categories(self, channel):
         categories = {}

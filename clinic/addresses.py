@@ -1,10 +1,15 @@
 """
 Where a request comes from and where this site lives: the reader's address
-behind trusted proxies, this site's host names and absolute URLs.
+behind trusted proxies, this site's host names and absolute URLs, and which
+stored URLs are safe to link to.
 """
+
+import re
 
 from django.conf import settings
 from django.contrib.sites.models import Site
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 
 def client_ip(request):
@@ -36,3 +41,44 @@ def site_hosts():
     hosts = {host.lower() for host in settings.ALLOWED_HOSTS if "*" not in host}
     hosts.add(Site.objects.get_current().domain.lower())
     return {host.lstrip(".") for host in hosts}
+
+
+#: What a browser drops from anywhere inside a URL (WHATWG URL standard).
+_URL_NOISE = re.compile(r"[\t\n\r]")
+_WEB_URL = re.compile(r"^https?://[^\s/?#]+", re.IGNORECASE)
+
+
+def is_web_url(value, *, site_relative=False):
+    """
+    True for an absolute http(s) URL; with `site_relative`, also for a path
+    on this site ("/contact/", not "//other.example/"). Anything a browser
+    could read as another scheme (javascript:, data:, tabs hidden inside a
+    scheme) is not.
+    """
+    value = _URL_NOISE.sub("", value or "")
+    if value != value.strip() or not value:
+        return False
+    if site_relative and value.startswith("/") and not value.startswith("//"):
+        return "\\" not in value
+    return bool(_WEB_URL.match(value))
+
+
+def validate_web_url(value):
+    """Validator: an absolute http(s) URL."""
+    if not is_web_url(value):
+        raise ValidationError(
+            _("Enter a web address starting with https:// or http://."),
+            code="unsafe_url",
+        )
+
+
+def validate_link(value):
+    """Validator: an http(s) URL or a path on this site."""
+    if not is_web_url(value, site_relative=True):
+        raise ValidationError(
+            _(
+                "Enter a page of this site (starting with /) or a web address "
+                "starting with https:// or http://."
+            ),
+            code="unsafe_url",
+        )

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from clinic.addresses import validate_web_url
+
 from . import privacy
 from .models import Comment
 
@@ -35,7 +37,11 @@ class CommentForm(forms.Form):
         error_messages={"required": _("An email address is needed.")},
     )
     author_url = forms.URLField(
-        label=_("Website"), required=False, max_length=300, assume_scheme="https"
+        label=_("Website"),
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        validators=[validate_web_url],
     )
     remember = forms.BooleanField(
         label=_(

@@ -14,6 +14,8 @@ from django.utils.html import urlize
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
+from clinic.addresses import is_web_url, validate_web_url
+
 
 def keyed_hash(value):
     """
@@ -269,7 +271,9 @@ class Comment(models.Model):
     depth = models.PositiveSmallIntegerField(_("depth"), default=1, editable=False)
     author_name = models.CharField(_("name"), max_length=80)
     author_email = models.EmailField(_("email"), max_length=254, blank=True)
-    author_url = models.URLField(_("website"), max_length=300, blank=True)
+    author_url = models.URLField(
+        _("website"), max_length=300, blank=True, validators=[validate_web_url]
+    )
     body = models.TextField(_("comment"), max_length=MAX_LENGTH)
     body_html = models.TextField(_("comment as shown"), blank=True, editable=False)
     user = models.ForeignKey(
@@ -357,6 +361,12 @@ class Comment(models.Model):
                 name="comment_depth_range",
             ),
             models.CheckConstraint(
+                condition=Q(author_url="")
+                | Q(author_url__istartswith="http://")
+                | Q(author_url__istartswith="https://"),
+                name="comment_author_url_is_web",
+            ),
+            models.CheckConstraint(
                 condition=(Q(parent__isnull=True) & Q(root__isnull=True) & Q(depth=1))
                 | (Q(parent__isnull=False) & Q(root__isnull=False) & Q(depth__gt=1)),
                 name="comment_thread_shape",
@@ -367,6 +377,9 @@ class Comment(models.Model):
         return f"{self.author_name}: {self.body[:50]}"
 
     def save(self, *args, update_fields=None, **kwargs):
+        if not is_web_url(self.author_url):
+            # From an import or a script: never a javascript: or data: link.
+            self.author_url = ""
         # Derived here only, and saved whenever their source is.
         self.body_html = (
             wordpress_body_to_html(self.body)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
+from clinic.addresses import validate_web_url
 
 
 class LinkQuerySet(models.QuerySet):
@@ -134,6 +135,7 @@ class Backlink(models.Model):
     source_url = models.URLField(
         _("linking page"),
         max_length=2000,
+        validators=[validate_web_url],
         help_text=_("The outside page that links to the article."),
     )
     target_article = models.ForeignKey(

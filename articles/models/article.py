@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from clinic.addresses import validate_web_url
+
 from ..richtext import add_heading_ids, text_summary
 from .content import REFERENCE_KEYS, ArticleContent
 from .people import Person
@@ -522,7 +524,9 @@ class Reference(models.Model):
         _("citation"),
         help_text=_("Authors, title, journal, year, as readers should see it."),
     )
-    url = models.URLField(_("URL"), blank=True, max_length=500)
+    url = models.URLField(
+        _("URL"), blank=True, max_length=500, validators=[validate_web_url]
+    )
     doi = models.CharField(
         _("DOI"),
         max_length=200,

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_ckeditor_5.fields import CKEditor5Field
 
+from clinic.addresses import is_web_url
+
 from ..richtext import sanitize_html, text_summary
 from .media import Image
 from .people import Person
@@ -235,5 +237,11 @@ class ArticleContent(models.Model):
 
 
 def clean_reference(data):
-    """Return one reference as a dict of REFERENCE_KEYS, strings only."""
-    return {key: str(data.get(key) or "").strip() for key in REFERENCE_KEYS}
+    """
+    Return one reference as a dict of REFERENCE_KEYS, strings only; a URL
+    that is not http(s) is dropped.
+    """
+    reference = {key: str(data.get(key) or "").strip() for key in REFERENCE_KEYS}
+    if "url" in reference and not is_web_url(reference["url"]):
+        reference["url"] = ""
+    return reference

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from clinic.addresses import validate_link
+
 
 class SiteConfiguration(models.Model):
     """The clinic's settings that editors change: one row."""
@@ -26,7 +28,11 @@ class SiteConfiguration(models.Model):
         _("call-to-action link"),
         max_length=300,
         default="/contact/",
-        help_text=_("Where the button leads: a page of this site or a full URL."),
+        validators=[validate_link],
+        help_text=_(
+            "Where the button leads: a page of this site (/contact/) or a full "
+            "web address (https://…)."
+        ),
     )
 
     class Meta:

@@ -90,9 +90,9 @@ class Migration(migrations.Migration):
         ("sites", "0002_alter_domain_unique"),
         ("auth", "0012_alter_user_first_name_max_length"),
         # Last: the roles are granted the permissions of every app.
-        ("articles", "0016_autosaves"),
-        ("comments", "0005_reports_and_edits"),
-        ("hub", "0001_initial"),
+        ("articles", "0017_safe_urls"),
+        ("comments", "0006_safe_urls"),
+        ("hub", "0002_safe_urls"),
     ]
 
     operations = [

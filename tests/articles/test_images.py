@@ -120,6 +120,55 @@ def test_decompression_bomb_is_refused(editor_client, settings, refusal):
     refusal("uploads refused")
 
 
+def gif_frame_bomb(width=2000, height=2000, frames=40):
+    """
+    A GIF of under a kilobyte whose frames each draw one pixel on a large
+    canvas: decoded, every frame is a whole canvas.
+    """
+    out = bytearray(b"GIF89a")
+    out += struct.pack("<HHBBB", width, height, 0x80, 0, 0)
+    out += b"\x00\x00\x00\xff\xff\xff"
+    for index in range(frames):
+        out += b"\x21\xf9\x04\x04\x01\x00\x00\x00"
+        out += b"\x2c" + struct.pack("<HHHHB", index, 0, 1, 1, 0)
+        out += b"\x02\x02\x44\x01\x00"
+    return bytes(out + b"\x3b")
+
+
+@pytest.mark.django_db
+def test_an_animation_shares_one_pixel_budget(editor_client, refusal, figures):
+    import time
+    import tracemalloc
+
+    data = gif_frame_bomb()
+    assert len(data) < 1000
+    tracemalloc.start()
+    started = time.monotonic()
+    response = upload(editor_client, "spinner.gif", data, "image/gif")
+    seconds = time.monotonic() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    figures["GIF of 40 frames of 2000×2000 (959 bytes): peak MB, seconds"] = [
+        round(peak / 2**20, 1),
+        round(seconds, 2),
+    ]
+    assert response.status_code == 400
+    assert "40 frames" in response.json()["error"]["message"]
+    assert not Image.objects.exists()
+    assert peak < 20 * 2**20
+    assert seconds < 2
+    refusal("uploads refused")
+
+
+@pytest.mark.django_db
+def test_a_small_animation_is_accepted(editor_client):
+    response = upload(
+        editor_client, "dots.gif", gif_frame_bomb(200, 100, 5), "image/gif"
+    )
+    assert response.status_code == 200
+    assert Image.objects.count() == 1
+
+
 @pytest.mark.django_db
 def test_oversized_file_is_refused(editor_client, settings, refusal):
     settings.CLINIC_IMAGE_MAX_BYTES = 1000

@@ -274,6 +274,31 @@ def test_users_are_created_only_when_asked(export_file):
     assert Person.objects.get(slug="maria").user == user
 
 
+@pytest.mark.security
+@pytest.mark.parametrize("login", ["admin", "ADMIN"])
+def test_an_import_never_takes_over_an_existing_account(tmp_path, login, refusal):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser(
+        "admin", "admin@clinic.example", "a-long-admin-password"
+    )
+    path = tmp_path / "export.xml"
+    path.write_text(
+        wxr([item(50, "Hello", "hello", "draft", "<p>Hi.</p>", creator=login)]).replace(
+            "<wp:author_login>maria<", f"<wp:author_login>{login}<"
+        ),
+        encoding="utf-8",
+    )
+    out = run(path, create_users=True)
+    assert "already exists: it was left as it is" in out
+    admin.refresh_from_db()
+    assert admin.has_usable_password()
+    assert admin.check_password("a-long-admin-password")
+    assert admin.email == "admin@clinic.example"
+    assert not Person.objects.filter(user=admin).exists()
+    refusal("imports refused")
+
+
 @pytest.mark.parametrize("first", ["trash", "publish"])
 def test_a_post_scheduled_again_keeps_its_new_date(tmp_path, reviewer_person, first):
     path = tmp_path / "export.xml"
