@@ -462,6 +462,15 @@ CLINIC_COMMENT_MAX_AGE = 2 * 3600
 # A second comment from the same IP fingerprint or email within this many
 # seconds is refused.
 CLINIC_COMMENT_FLOOD_SECONDS = 15
+# Webmentions accepted per article and in all, per hour, and how many new
+# ones may wait unverified (each is a row the worker fetches).
+CLINIC_WEBMENTIONS_PER_ARTICLE_PER_HOUR = int(
+    os.environ.get("CLINIC_WEBMENTIONS_PER_ARTICLE_PER_HOUR", "20")
+)
+CLINIC_WEBMENTIONS_PER_HOUR = int(os.environ.get("CLINIC_WEBMENTIONS_PER_HOUR", "200"))
+CLINIC_WEBMENTION_MAX_PENDING = int(
+    os.environ.get("CLINIC_WEBMENTION_MAX_PENDING", "500")
+)
 # Reports of comments one IP fingerprint may send in an hour.
 CLINIC_REPORTS_PER_HOUR = int(os.environ.get("CLINIC_REPORTS_PER_HOUR", "10"))
 # Privacy requests ("Your data") one IP fingerprint, or one email address,

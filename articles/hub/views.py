@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpResponse
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -26,14 +25,30 @@ from .services.links import article_for_url
 WEBMENTION_LIMIT = 10  # Mentions per source host per minute.
 
 
-def _rate_limited(host):
-    key = f"webmention:{host}"
-    cache.add(key, 0, timeout=60)
+def _over(key, limit, seconds):
+    """Count one more under `key`; True when over `limit` in `seconds`."""
+    cache.add(key, 0, timeout=seconds)
     try:
         # None when the cache cannot be reached: then there is no limit.
-        return (cache.incr(key) or 0) > WEBMENTION_LIMIT
-    except ValueError:  # The minute ran out between add and incr.
+        return (cache.incr(key) or 0) > limit
+    except ValueError:  # The window ran out between add and incr.
         return False
+
+
+def _refused_by_limits(host, article):
+    """Why a Webmention waits (the limits of one source site, one article
+    and the whole site), or None."""
+    if _over(f"webmention:{host}", WEBMENTION_LIMIT, 60):
+        return _("Too many mentions from this site; try again later.")
+    if _over(
+        f"webmention:article:{article.pk}",
+        settings.CLINIC_WEBMENTIONS_PER_ARTICLE_PER_HOUR,
+        3600,
+    ):
+        return _("Too many mentions of this article; try again later.")
+    if _over("webmention:all", settings.CLINIC_WEBMENTIONS_PER_HOUR, 3600):
+        return _("Too many mentions right now; try again later.")
+    return None
 
 
 def _plain(message, status):
@@ -62,16 +77,19 @@ def webmention(request):
     if article is None:
         return _plain(_("The target is not a published article of this site."), 400)
     host = (urlsplit(source).hostname or "").lower()
-    if _rate_limited(host):
-        return _plain(_("Too many mentions from this site; try again later."), 429)
-    backlink, created = record_backlink(
-        source_url=source, article=article, via=Backlink.Via.WEBMENTION
+    refusal = _refused_by_limits(host, article)
+    if refusal:
+        return _plain(refusal, 429)
+    known = Backlink.objects.filter(source_url=source, target_article=article)
+    waiting = Backlink.objects.filter(
+        via=Backlink.Via.WEBMENTION, status=Backlink.Status.PENDING
     )
-    response = _plain(_("Accepted: the source page will be checked."), 202)
-    response["Location"] = request.build_absolute_uri(
-        reverse("admin:hub_backlink_change", args=[backlink.pk])
-    )
-    return response
+    if not known.exists() and waiting.count() >= settings.CLINIC_WEBMENTION_MAX_PENDING:
+        # Each one is a row to verify: the queue of unverified ones is capped.
+        return _plain(_("Too many mentions wait to be checked; try later."), 503)
+    record_backlink(source_url=source, article=article, via=Backlink.Via.WEBMENTION)
+    # No Location: the status lives in the admin, which is not the sender's.
+    return _plain(_("Accepted: the source page will be checked."), 202)
 
 
 def hub_figures():

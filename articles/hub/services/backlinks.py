@@ -16,6 +16,7 @@ from django_tasks import task
 
 from articles.models import Article
 from articles.richtext import CONTROL_CHARACTERS, extract_links
+from clinic.addresses import site_hosts
 from clinic.logs import queue
 from clinic.pagecache import invalidate_public_pages
 
@@ -23,13 +24,41 @@ from ..fetch import FetchFailed, FetchRefused, fetch
 from ..models import Backlink
 from .links import article_for_url
 
+#: Links read on a linking page, and of those, addresses on this site that
+#: are looked up (an old address may redirect to the article).
+MAX_LINKS_READ = 1000
+MAX_LINKS_LOOKED_UP = 20
+
 
 def _find_link(html, article):
-    """Return the <a> in `html` that points at `article`, or None."""
-    for href, text, rel in extract_links(html):
+    """
+    Return (text, rel) of the <a> in `html` that points at `article`, or
+    None. The cost is bounded whatever the page holds: at most
+    MAX_LINKS_READ links are read, only absolute links to this site count
+    (a relative link on another site's page stays on that site), and at
+    most MAX_LINKS_LOOKED_UP of them are looked up in the database.
+    """
+    hosts = site_hosts()
+    path = article.get_absolute_url()
+    others = []
+    for href, text, rel in extract_links(html, limit=MAX_LINKS_READ):
+        parts = urlsplit(href)
+        if parts.scheme not in ("http", "https") or parts.netloc.lower() not in hosts:
+            continue
+        if parts.path == path:
+            return text, rel.split()
+        others.append((href, text, rel))
+    for href, text, rel in others[:MAX_LINKS_LOOKED_UP]:
         if article_for_url(href) == article:
             return text, rel.split()
     return None
+
+
+def _shown(backlink):
+    """What readers see of a backlink (None when they see nothing)."""
+    if backlink.status != Backlink.Status.VERIFIED or not backlink.is_approved:
+        return None
+    return (backlink.anchor_text, backlink.rel)
 
 
 @transaction.atomic
@@ -41,6 +70,7 @@ def verify_backlink(*, backlink: Backlink, now: datetime | None = None) -> Backl
     Return the backlink.
     """
     now = now or timezone.now()
+    shown_before = _shown(backlink)
     backlink.last_checked_at = now
     try:
         page = fetch(backlink.source_url)
@@ -63,6 +93,13 @@ def verify_backlink(*, backlink: Backlink, now: datetime | None = None) -> Backl
             backlink.status = Backlink.Status.LOST
     else:
         text, rel = found
+        if backlink.is_approved and text != backlink.anchor_text:
+            # The approval was of the words shown; new words need a new one.
+            backlink.is_approved = False
+            backlink.check_note = (
+                f"the link text changed from “{backlink.anchor_text}”; "
+                "approve it again to show it"
+            )[:300]
         backlink.anchor_text = text
         backlink.is_nofollow = "nofollow" in rel
         backlink.is_ugc = "ugc" in rel
@@ -72,7 +109,10 @@ def verify_backlink(*, backlink: Backlink, now: datetime | None = None) -> Backl
         if backlink.status != Backlink.Status.REJECTED:
             backlink.status = Backlink.Status.VERIFIED
     backlink.save()
-    transaction.on_commit(invalidate_public_pages)
+    if _shown(backlink) != shown_before:
+        # Only what readers see renews the cached pages: a pending or
+        # unchanged backlink costs the cache nothing.
+        transaction.on_commit(invalidate_public_pages)
     return backlink
 
 
