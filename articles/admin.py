@@ -290,6 +290,7 @@ class ArticleAdmin(PublicContentAdmin):
         "preview_links",
     )
     actions = (
+        "revoke_preview_links",
         "submit_selected",
         "sign_off_selected",
         "publish_selected",
@@ -384,17 +385,19 @@ class ArticleAdmin(PublicContentAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None and request.user.has_perm("articles.sign_off_article"):
-            return fieldsets
-        # Only reviewers send a version back: nobody else writes notes.
+        hidden = set()
+        if obj is None or not request.user.has_perm("articles.sign_off_article"):
+            # Only reviewers send a version back: nobody else writes notes.
+            hidden.add("review_notes_input")
+        if obj is not None and not self.has_change_permission(request, obj):
+            # A link that opens the draft without a login is for editors.
+            hidden.add("preview_links")
         return [
             (
                 name,
                 {
                     **options,
-                    "fields": [
-                        f for f in options["fields"] if f != "review_notes_input"
-                    ],
+                    "fields": [f for f in options["fields"] if f not in hidden],
                 },
             )
             for name, options in fieldsets
@@ -764,6 +767,22 @@ class ArticleAdmin(PublicContentAdmin):
                 "saved_at": timezone.localtime(autosave.saved_at).strftime("%H:%M:%S"),
                 "others": self._note_editor(request, article),
             }
+        )
+
+    @admin.action(
+        description=_("Revoke the outside reviewers' preview links"),
+        permissions=("change",),
+    )
+    def revoke_preview_links(self, request, queryset):
+        done = services.revoke_preview_links(articles=queryset, user=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "The preview links of %d article no longer open.",
+                "The preview links of %d articles no longer open.",
+                done,
+            )
+            % done,
         )
 
     @admin.action(description=_("Send for medical review"))

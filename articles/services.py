@@ -3,6 +3,7 @@ Writes to articles that have rules or side effects: the review workflow,
 publication, and redirects. Views, admin actions and commands call these.
 """
 
+import secrets
 from datetime import date, datetime
 
 import reversion
@@ -679,6 +680,18 @@ def archive_article(*, article: Article, user) -> Article:
 
 
 @transaction.atomic
+def revoke_preview_links(*, articles, user) -> int:
+    """Make every outside reviewer's preview link of `articles` stop
+    opening; return how many articles."""
+    _require(user, "articles.change_article", _("You may not edit articles."))
+    done = 0
+    for article in articles:
+        article.preview_key = secrets.token_hex(16)
+        article.save(update_fields=["preview_key"])
+        done += 1
+    return done
+
+
 def record_slug_change(*, article: Article, old_path: str) -> Redirect | None:
     """
     Keep `old_path` working after an article's address changed: add a 301

@@ -199,7 +199,7 @@ def article_context(
             .order_by("referring_domain")[:50]
         )
 
-    fragments = fragment_settings(preview)
+    fragments = fragment_settings(request, preview)
     section = comment_section(request, article, comment_form)
     return {
         "full_article": full_article,
@@ -362,8 +362,13 @@ class SearchView(ListView):
 
 
 def preview_url(article):
-    """Return a signed preview path for `article`, valid for seven days."""
-    token = signing.dumps({"article": article.pk}, salt=PREVIEW_SALT)
+    """
+    Return a signed preview path for `article`, valid for seven days or
+    until its links are revoked (a new `preview_key`).
+    """
+    token = signing.dumps(
+        {"article": article.pk, "key": article.preview_key}, salt=PREVIEW_SALT
+    )
     return reverse("articles:shared-preview", kwargs={"token": token})
 
 
@@ -406,6 +411,8 @@ def shared_preview(request, token):
     except signing.BadSignature:
         raise Http404(_("This preview link is not valid.")) from None
     article = get_object_or_404(Article.objects.all(), pk=data["article"])
+    if data.get("key", "") != article.preview_key:
+        return render(request, "articles/preview_expired.html", status=410)
     response = _render_preview(request, article)
     response["X-Robots-Tag"] = "noindex"
     return response

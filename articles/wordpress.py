@@ -47,7 +47,10 @@ EXCERPT_NAMESPACES = (
     "http://wordpress.org/export/1.2/excerpt/",
     "http://wordpress.org/export/1.1/excerpt/",
 )
-SHORTCODE = re.compile(r"\[/?[a-zA-Z_][\w-]*(?:\s[^\]]*)?\]")
+# A shortcode's attributes stop at the next bracket, so an unclosed "[x "
+# repeated costs linear time, not quadratic.
+SHORTCODE = re.compile(r"\[/?[a-zA-Z_][\w-]*(?:\s[^\[\]]*)?\]")
+BLOCK_COMMENT = re.compile(r"\s*/?wp:")
 BLOCK_TAG = re.compile(r"<(p|h[1-6]|ul|ol|table|blockquote|figure|div)\b", re.I)
 UPLOAD = re.compile(r"https?://[^\s\"'<>]+/wp-content/uploads/([^\s\"'<>?#]+)")
 COMMENT_STATUS = {
@@ -133,10 +136,29 @@ class WXR:
         return element.findall(f"{{{self.wp_ns}}}{name}")
 
 
+def _strip_block_comments(html):
+    """
+    Remove Gutenberg's <!-- wp:… --> comments in one pass: each comment is
+    searched for its end once, and once no end is left, none is looked for.
+    """
+    kept, position = [], 0
+    while (start := html.find("<!--", position)) >= 0:
+        end = html.find("-->", start + 4)
+        if end < 0:
+            break  # Unclosed: the sanitizer drops what is left of it.
+        if BLOCK_COMMENT.match(html, start + 4):
+            kept.append(html[position:start])
+        else:
+            kept.append(html[position : end + 3])
+        position = end + 3
+    kept.append(html[position:])
+    return "".join(kept)
+
+
 def clean_body(html):
     """Strip Gutenberg block comments and shortcodes; add paragraphs to
     classic-editor text that has none; sanitize."""
-    html = re.sub(r"<!--\s*/?wp:.*?-->", "", html, flags=re.S)
+    html = _strip_block_comments(html)
     html = SHORTCODE.sub("", html)
     if not BLOCK_TAG.search(html):
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", html) if p.strip()]

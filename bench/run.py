@@ -93,6 +93,8 @@ def configure():
         "CLINIC_TRUSTED_PROXIES": "127.0.0.1",
         "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_MEDIA_ROOT": str(DATA / "media"),
+        # Each process keeps its mail: the benchmark sends none anywhere.
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
     if reachable(*REDIS):
         env["REDIS_URL"] = f"redis://{REDIS[0]}:{REDIS[1]}/7"

@@ -10,7 +10,7 @@ class ClinicConfig(AppConfig):
     def ready(self):
         from django_tasks.signals import task_finished, task_started
 
-        from . import logs
+        from . import checks, logs  # noqa: F401 - checks registers itself.
         from .roles import sync_roles_after_migrate
 
         # One log line per task, tagged with the request that queued it.

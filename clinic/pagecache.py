@@ -70,25 +70,32 @@ def invalidate_after_commit():
     transaction.on_commit(invalidate_public_pages)
 
 
-def fragment_settings(preview=False):
+def fragment_settings(request, preview=False):
     """
     Return the template variables of the fragment cache: `fragment_cache`
     (the cache alias, "off" when fragments must not be kept or the cache is
-    down), `fragment_seconds` and `content_generation`.
+    down), `fragment_seconds` and `content_generation`, which every fragment
+    key includes: the generation and the scheme and host the page was asked
+    for, as fragments hold absolute URLs.
     """
     seconds = settings.CLINIC_FRAGMENT_CACHE_SECONDS
     current = generation() if seconds and not preview else None
     return {
         "fragment_cache": "default" if current is not None else "off",
         "fragment_seconds": seconds,
-        "content_generation": current,
+        "content_generation": f"{current}:{_origin(request)}",
     }
+
+
+def _origin(request):
+    """The scheme, host and port a request named (validated by Django)."""
+    return f"{request.scheme}://{request.get_host().lower()}"
 
 
 def _cacheable_request(request):
     # A reader with a session may be logged in or have messages waiting.
     return (
-        request.method in ("GET", "HEAD")
+        request.method == "GET"
         and "messages" not in request.COOKIES
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         # A comment writer's link to their own comment awaiting moderation.
@@ -112,7 +119,10 @@ def public_page(view):
         current = generation()
         if current is None:
             return view(request, *args, **kwargs)
-        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        # Pages hold absolute URLs: one page per scheme, host and port.
+        digest = hashlib.sha256(
+            f"{_origin(request)}{request.get_full_path()}".encode()
+        ).hexdigest()
         key = f"pages:{current}:{digest}"
         hit = cache.get(key)
         if hit is not None:
@@ -273,5 +283,6 @@ class CachedPagesApp:
         if not domain or not validate_host(domain, allowed):
             return None
         path = environ.get("PATH_INFO", "/") + ("?" + query if query else "")
-        digest = hashlib.sha256(f"{scheme}:{path}".encode()).hexdigest()
+        # Pages hold absolute URLs: one page per scheme, host and port.
+        digest = hashlib.sha256(f"{scheme}://{host.lower()}{path}".encode()).hexdigest()
         return f"pages:wsgi:{digest}"

@@ -88,7 +88,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -214,6 +213,10 @@ AXES_CLIENT_IP_CALLABLE = "clinic.addresses.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
 LANGUAGE_CODE = "en-us"
+# One language, for every reader: pages are cached and shared, so nothing a
+# request sends (Accept-Language) may change them. A second language would
+# need LocaleMiddleware and the language in every cache key.
+LANGUAGES = [("en-us", "English")]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -265,9 +268,18 @@ if CLINIC_S3_BUCKET:
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
-EMAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+# Development prints email on the console. A production server must say how
+# it sends mail: the console would put readers' names and comments in logs.
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "")
+if not EMAIL_BACKEND:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_EMAIL_BACKEND is not set. Set it to "
+            "django.core.mail.backends.smtp.EmailBackend with the DJANGO_EMAIL_* "
+            "settings of your mail server (see docs/deploy.md), or set "
+            "DJANGO_DEBUG=1 for local development."
+        )
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")

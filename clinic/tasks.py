@@ -33,6 +33,9 @@ def send_email(
     fails, so the failure is recorded with the task. `about` marks whose
     personal data the email holds, so that erasing it finds the task row.
     """
+    # A line break in a subject (from an article's title) is refused by the
+    # mail library, and would be on every retry.
+    subject = " ".join(subject.split())
     try:
         return send_mail(subject, body, None, recipients)
     except Exception:

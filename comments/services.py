@@ -395,10 +395,15 @@ def notify_subscriber(reply):
     )
 
 
+#: How long the unsubscribe link of a reply email works.
+UNSUBSCRIBE_MAX_AGE = 365 * 24 * 3600
+
+
 def unsubscribe(token) -> Comment | None:
-    """Stop reply emails for the comment named in a signed token."""
+    """Stop reply emails for the comment named in a signed token that is at
+    most a year old."""
     try:
-        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
     except signing.BadSignature:
         return None
     comment = Comment.objects.filter(pk=pk).first()

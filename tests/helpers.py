@@ -93,6 +93,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "x7#Qm2!vLp9@Rz4$Tn8^Wc1&Yb6*Hd3(Jf5)Kg0_Ls-Pa+Ue=Oi",
     "DJANGO_ALLOWED_HOSTS": "clinic.example",
+    "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "CLINIC_TRUSTED_PROXIES": "127.0.0.1",
 }
 
 

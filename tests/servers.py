@@ -147,6 +147,8 @@ def production_env(**extra):
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         CLINIC_TRUSTED_PROXIES="127.0.0.1",
         DJANGO_LOG_LEVEL="WARNING",
+        # Kept by each process; tests that need a mail server name one.
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
     env.update(extra)
     return env

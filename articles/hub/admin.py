@@ -112,19 +112,19 @@ class BacklinkAdmin(PublicContentAdmin):
         if not change or "source_url" in form.changed_data:
             queue_verification(obj)
 
-    @admin.action(description=_("Approve for the public hub"))
+    @admin.action(description=_("Approve for the public hub"), permissions=("change",))
     def approve(self, request, queryset):
         count = queryset.update(is_approved=True)
         invalidate_after_commit()
         self.message_user(request, _("%d backlink(s) approved.") % count)
 
-    @admin.action(description=_("Reject"))
+    @admin.action(description=_("Reject"), permissions=("change",))
     def reject(self, request, queryset):
         count = queryset.update(status=Backlink.Status.REJECTED, is_approved=False)
         invalidate_after_commit()
         self.message_user(request, _("%d backlink(s) rejected.") % count)
 
-    @admin.action(description=_("Verify again now"))
+    @admin.action(description=_("Verify again now"), permissions=("change",))
     def verify_now(self, request, queryset):
         backlinks = list(queryset.only("pk"))
         for backlink in backlinks:
@@ -252,20 +252,24 @@ class LinkAdmin(admin.ModelAdmin):
         label = LinkCheck.Status(obj.check_status).label
         return f"{label} ({obj.check_note})" if obj.check_note else label
 
-    @admin.action(description=_("Check again now"))
+    def has_edit_links_permission(self, request):
+        # Links live in article bodies: whoever edits articles tends them.
+        return request.user.has_perm("articles.change_article")
+
+    @admin.action(description=_("Check again now"), permissions=("edit_links",))
     def recheck(self, request, queryset):
         urls = set(queryset.external().values_list("url", flat=True))
         counts = check_outbound_links(urls=urls)
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         self.message_user(request, _("Checked: %s.") % (summary or _("nothing")))
 
-    @admin.action(description=_("Mark as not broken"))
+    @admin.action(description=_("Mark as not broken"), permissions=("edit_links",))
     def mark_not_broken(self, request, queryset):
         urls = queryset.external().values("url")
         count = LinkCheck.objects.filter(url__in=urls).update(is_ignored=True)
         self.message_user(request, _("%d address(es) marked as not broken.") % count)
 
-    @admin.action(description=_("Unlink (keep the text)"))
+    @admin.action(description=_("Unlink (keep the text)"), permissions=("edit_links",))
     def unlink(self, request, queryset):
         done = 0
         for link in queryset.select_related("source", "target_article"):

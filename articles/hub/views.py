@@ -140,7 +140,7 @@ class HubView(TemplateView):
         # and on a fragment hit none of this runs.
         return super().get_context_data(
             hub=SimpleLazyObject(self.hub_page),
-            **fragment_settings(),
+            **fragment_settings(self.request),
             **kwargs,
         )
 

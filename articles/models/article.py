@@ -298,6 +298,13 @@ class Article(ArticleContent):
     next_review_at = models.DateField(
         _("next review due"), null=True, blank=True, editable=False
     )
+    preview_key = models.CharField(
+        _("shared preview key"),
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text=_("Changed to revoke every outside reviewer's preview link."),
+    )
     wordpress_id = models.PositiveBigIntegerField(
         _("WordPress post ID"), null=True, blank=True, unique=True, editable=False
     )

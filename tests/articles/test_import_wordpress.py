@@ -362,3 +362,36 @@ def test_a_draft_written_here_is_not_overwritten_by_a_new_run(
     # The command line's reviewer vouched for WordPress's text, not this one.
     assert not draft.has_current_sign_off
     assert article.body == "<p>Splint.</p>"
+
+
+@pytest.mark.security
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<!-- wp:paragraph " * 12_000,  # 200 KB of unclosed block comments
+        "[gallery ids=1 " * 14_000,  # unclosed shortcodes
+        "<p>" + "\n \n" * 60_000 + "</p>",
+    ],
+)
+def test_hostile_post_bodies_are_cleaned_in_linear_time(hostile, figures):
+    import time
+
+    from articles.wordpress import clean_body
+
+    started = time.monotonic()
+    clean_body(hostile)
+    seconds = time.monotonic() - started
+    figures.setdefault("WordPress body cleaning, hostile 200 KB: seconds", []).append(
+        round(seconds, 2)
+    )
+    assert seconds < 2
+
+
+def test_block_comments_and_shortcodes_still_go(tmp_path):
+    from articles.wordpress import clean_body
+
+    html = (
+        "<!-- wp:paragraph --><p>Keep [caption id=1]this[/caption].</p>"
+        "<!-- /wp:paragraph --><!-- a note --><p>And this.</p>"
+    )
+    assert clean_body(html) == "<p>Keep this.</p><p>And this.</p>"

@@ -177,8 +177,11 @@ def wsgi_get(settings):
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
 
-    def get(path, *, secure=True, cookie=""):
-        environ = {"PATH_INFO": path, "HTTP_HOST": "clinic.example"}
+    def get(path, *, secure=True, cookie="", host="clinic.example", **headers):
+        environ = {"PATH_INFO": path, "HTTP_HOST": host}
+        environ.update(
+            (f"HTTP_{name.upper()}", value) for name, value in headers.items()
+        )
         if "?" in path:
             environ["PATH_INFO"], environ["QUERY_STRING"] = path.split("?", 1)
         if secure:
@@ -345,3 +348,45 @@ def test_refresh_pages_says_when_the_cache_cannot_be_reached(settings):
     settings.CACHES = {"default": UNREACHABLE_CACHE, "off": settings.CACHES["off"]}
     with pytest.raises(CommandError, match="cannot be reached"):
         call_command("refresh_pages")
+
+
+@pytest.mark.security
+def test_a_strange_host_or_language_cannot_poison_readers_pages(
+    wsgi_get, settings, refusal
+):
+    article = ArticleFactory(published=True, title="Poison-proof piece")
+    url = article.get_absolute_url()
+    # The attacker asks first, with a port of their own and Russian.
+    status, headers, poisoned = wsgi_get(
+        url, host="clinic.example:1", accept_language="ru"
+    )
+    assert status == "200 OK"
+    status, headers, body = wsgi_get(url)
+    assert headers["X-Page-Cache"] == "miss"  # Not the attacker's copy.
+    page = body.decode()
+    assert "clinic.example:1" not in page
+    assert 'href="https://clinic.example/articles/' in page
+    assert "Content-Language" not in headers or headers["Content-Language"] == "en-us"
+    # Every reader is served in the site's one language.
+    assert poisoned.decode().count("января") == 0
+    refusal("cache poisonings refused")
+
+
+@pytest.mark.security
+def test_a_junk_session_cookie_cannot_poison_shared_fragments(
+    wsgi_get, settings, refusal
+):
+    article = ArticleFactory(published=True, title="Fragment piece")
+    url = article.get_absolute_url()
+    wsgi_get(url, host="clinic.example:666", cookie="sessionid=junk")
+    _, _, body = wsgi_get(url, cookie="sessionid=other")
+    assert "clinic.example:666" not in body.decode()
+    refusal("cache poisonings refused")
+
+
+@pytest.mark.security
+def test_head_requests_are_not_stored(client, settings):
+    article = ArticleFactory(published=True)
+    client.head(article.get_absolute_url())
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "miss"
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"

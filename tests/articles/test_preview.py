@@ -65,3 +65,25 @@ def test_signed_link_expires_after_seven_days(client):
         response = client.get(url)
     assert response.status_code == 410
     assertContains(response, "expired", status_code=410)
+
+
+def test_an_editor_revokes_the_outside_reviewers_links(client, editor_client):
+    article = ArticleFactory(title="A draft shared too widely")
+    url = preview_url(article)
+    assertContains(client.get(url), "A draft shared too widely")
+    editor_client.post(
+        "/admin/articles/article/",
+        {"action": "revoke_preview_links", "_selected_action": [article.pk]},
+    )
+    response = client.get(url)
+    assert response.status_code == 410
+    assertNotContains(response, "A draft shared too widely", status_code=410)
+    article.refresh_from_db()
+    assertContains(client.get(preview_url(article)), "A draft shared too widely")
+
+
+def test_view_only_staff_get_no_outside_preview_link(moderator_client):
+    article = ArticleFactory()
+    response = moderator_client.get(f"/admin/articles/article/{article.pk}/change/")
+    assert response.status_code == 200
+    assertNotContains(response, "/preview/shared/")

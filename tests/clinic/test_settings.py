@@ -124,3 +124,20 @@ def test_manage_py_names_the_missing_secret_key():
     assert result.returncode == 1
     assert result.stderr.startswith("Settings error: DJANGO_SECRET_KEY is not set.")
     assert "AppRegistryNotReady" not in result.stderr
+
+
+def test_production_without_mail_settings_refuses_to_start():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_EMAIL_BACKEND"}
+    result = run_python("import django; django.setup()", **env)
+    assert result.returncode != 0
+    assert "DJANGO_EMAIL_BACKEND is not set" in result.stderr
+
+
+def test_check_deploy_warns_without_trusted_proxies():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "CLINIC_TRUSTED_PROXIES"}
+    result = run_python(
+        "import django; django.setup(); from django.core.management import "
+        "call_command; call_command('check', '--deploy')",
+        **env,
+    )
+    assert "clinic.W001" in result.stderr + result.stdout

@@ -309,3 +309,30 @@ def test_reports_after_a_moderator_approved_it_again_start_from_zero(
     report(comment, "198.51.100.72")
     comment.refresh_from_db()
     assert comment.status == Comment.Status.APPROVED
+
+
+def test_an_unsubscribe_link_works_for_a_year(client):
+    import time_machine
+    from django.core import signing
+
+    root = CommentFactory(notify_replies=True)
+    token = signing.dumps(root.pk, salt=services.UNSUBSCRIBE_SALT)
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=366)):
+        response = client.get(f"/comments/unsubscribe/{token}/")
+    assert response.status_code == 404
+    assertContains(response, "more than a year old", status_code=404)
+    root.refresh_from_db()
+    assert root.notify_replies
+
+
+def test_a_line_break_in_a_title_does_not_stop_the_email(
+    moderator, django_capture_on_commit_callbacks
+):
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory(published=True, title="Neck pain\nat night")
+    with django_capture_on_commit_callbacks(execute=True):
+        CommentFactory(article=article, status=Comment.Status.APPROVED)
+        services.notify_moderators(CommentFactory(article=article))
+    (message,) = mail.outbox
+    assert message.subject == "Comment waiting on “Neck pain at night”"
