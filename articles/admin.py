@@ -837,6 +837,15 @@ class FlatPageForm(flatpage_admin.FlatpageForm):
     """A standard page (privacy, contact…): rich text in the article editor,
     sanitized on save like an article's body."""
 
+    template_name = forms.ChoiceField(
+        label=_("layout"),
+        required=False,
+        choices=(
+            ("", _("A standard page")),
+            ("flatpages/privacy.html", _("The privacy page, with “Your data”")),
+        ),
+    )
+
     class Meta(flatpage_admin.FlatpageForm.Meta):
         widgets = {"content": CKEditor5Widget(config_name="default")}
 

@@ -40,6 +40,16 @@ GENERATION_KEY = "pages:generation"
 STORED_BY_WSGI = "clinic.page_cache"
 
 
+def _fresh_generation(after=0):
+    """
+    A generation number never used before: the current time in
+    microseconds (or one more than `after`). A generation that the cache
+    lost (evicted, expired, restarted) therefore never comes back with the
+    pages that were kept under it.
+    """
+    return max(time.time_ns() // 1000, after + 1)
+
+
 def generation():
     """
     Return the current generation of public content (an int), or None when
@@ -48,7 +58,7 @@ def generation():
     """
     current = cache.get(GENERATION_KEY)
     if current is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
+        cache.add(GENERATION_KEY, _fresh_generation(), timeout=None)
         current = cache.get(GENERATION_KEY)
     return current
 
@@ -56,13 +66,15 @@ def generation():
 def invalidate_public_pages():
     """
     Make every cached public page stale; return the new generation (None
-    when the cache cannot be reached).
+    when the cache cannot be reached). Set, not incremented: a cache's incr
+    may reset the key's lifetime (the file cache does).
     """
-    try:
-        return cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.add(GENERATION_KEY, 2, timeout=None)
-        return cache.get(GENERATION_KEY)
+    cache.set(
+        GENERATION_KEY,
+        _fresh_generation(after=cache.get(GENERATION_KEY) or 0),
+        timeout=None,
+    )
+    return cache.get(GENERATION_KEY)
 
 
 def invalidate_after_commit():

@@ -166,6 +166,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": os.environ.get("CLINIC_CACHE_DIR") or BASE_DIR / ".cache",
+            # Pages, fragments and counters of a small site; expired ones
+            # are culled past this.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
 # Template fragments go to "off" where they must not be kept (previews, an

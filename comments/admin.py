@@ -292,7 +292,8 @@ class CommentAdmin(admin.ModelAdmin):
                 )
                 return response
             done = privacy.erase_personal_data(email)
-            messages.success(request, f"{email}: {done}")
+            # The address is not repeated: it is what was just erased.
+            messages.success(request, str(done))
             return redirect("admin:comments_comment_privacy")
         context = {
             **self.admin_site.each_context(request),

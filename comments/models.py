@@ -1,5 +1,6 @@
 import hashlib
 import hmac
+import ipaddress
 
 import nh3
 import reversion
@@ -27,8 +28,20 @@ def keyed_hash(value):
 
 
 def hash_ip(ip):
-    """Return the keyed hash of an IP address ("" for none)."""
-    return keyed_hash(ip) if ip else ""
+    """
+    Return the keyed hash of an IP address ("" for none). An IPv6 address
+    counts by its /64 network, which one household or server holds whole:
+    otherwise one reader could change address for every request.
+    """
+    if not ip:
+        return ""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return keyed_hash(ip)
+    if address.version == 6 and not address.ipv4_mapped:
+        ip = str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return keyed_hash(ip)
 
 
 #: How deep replies may nest, whatever the discussion settings say.

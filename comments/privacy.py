@@ -4,11 +4,15 @@ Readers' privacy requests: what the site stores about an email address
 a confirmation link, or run by a moderator in the admin or a command.
 """
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
@@ -76,6 +80,11 @@ def _staff_replies_quoting(comments, names):
         )
         if pattern.search(reply.body)
     ]
+
+
+#: Names shorter than this are not looked for in the clinic's replies: "Al"
+#: or "Jo" would match other words and other people.
+SHORTEST_NAME = 3
 
 
 def _names_pattern(names):
@@ -183,10 +192,20 @@ def erase_personal_data(email: str) -> Erasure:
     """
     comments = _their_comments(email)
     done = Erasure()
-    names = {c.author_name.strip() for c in comments} - {"", ERASED_NAME}
+    names = {
+        c.author_name.strip()
+        for c in comments
+        if len(c.author_name.strip()) >= SHORTEST_NAME
+    } - {ERASED_NAME}
     done.names = sorted(names)
-    done.emails, _rows = _task_rows(comments, email).delete()
     replies = _staff_replies_quoting(comments, names)
+    # Emails quoting the comments, the address, or replies that named them.
+    done.emails, _rows = _task_rows([*comments, *replies], email).delete()
+    # The admin's history names each comment it changed ("Name: text…").
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Comment),
+        object_id__in=[str(comment.pk) for comment in comments],
+    ).update(object_repr=f"{ERASED_NAME}: (erased)")
     pattern = _names_pattern(names) if names else None
     for reply in replies:
         reply.body = pattern.sub(QUOTED_NAME, reply.body)
@@ -241,6 +260,13 @@ def read_request_token(token: str) -> dict | None:
     if data.get("action") not in (EXPORT, ERASE) or not data.get("email"):
         return None
     return data
+
+
+def use_request_token(token: str) -> bool:
+    """Note that a confirmation link was used; False if it was already: a
+    link carries out its request once."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return cache.add(f"privacy-used:{digest}", 1, timeout=REQUEST_MAX_AGE)
 
 
 def send_confirmation(*, email: str, action: str) -> None:

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult
 
 from clinic.addresses import site_url
 from clinic.logs import queue
@@ -25,7 +26,7 @@ from clinic.pagecache import invalidate_public_pages
 from clinic.roles import MODERATORS
 from clinic.tasks import send_email
 
-from .models import Comment, DiscussionSettings, Flag, hash_ip
+from .models import Comment, DiscussionSettings, Flag, body_to_html, hash_ip
 from .privacy import subject_marks
 
 UNSUBSCRIBE_SALT = "comments.unsubscribe"
@@ -58,8 +59,6 @@ PERSONAL_DATA = [
         ),
     ),
 ]
-#: A web address: one match per link, "https://www." included.
-URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']*", re.IGNORECASE)
 
 
 class CommentRefused(Exception):
@@ -105,7 +104,9 @@ def judge_comment(*, config, author_name, author_email, author_url, body, ip):
         for word in config.moderation_words
         if word in haystack
     ]
-    links = len(URL.findall(body))
+    # As readers will see it: every address urlize makes a link, "pills.com"
+    # and email addresses included, counts once.
+    links = body_to_html(body).count("<a ")
     if config.hold_at_links and links >= config.hold_at_links:
         reasons.append(f"{links} links")
     if config.manual_approval:
@@ -359,7 +360,7 @@ def notify_moderators(comment):
             % pending,
         },
         recipients=recipients,
-        about=subject_marks(comment),
+        about=subject_marks(comment, email=comment.author_email),
     )
 
 
@@ -462,8 +463,10 @@ def flag_comment(*, comment: Comment, reporter: str, ip: str, reason: str) -> bo
             reports = reports.filter(created_at__gt=comment.moderated_at)
         count = reports.count()
         threshold = DiscussionSettings.load().flag_threshold
-        if comment.status != Comment.Status.APPROVED or count != threshold:
+        if comment.status != Comment.Status.APPROVED or count < threshold:
             return True
+        if comment.is_staff_reply and count != threshold:
+            return True  # The moderators were told at the threshold.
         reasons = ", ".join(
             sorted(
                 {
@@ -527,7 +530,19 @@ def purge_comments(*, now=None) -> dict:
     deleted, _ = old.filter(
         status__in=(Comment.Status.SPAM, Comment.Status.TRASH)
     ).delete()
-    return {"ip_hashes_erased": erased, "deleted": deleted}
+    # Reports carry a browser number and a network fingerprint.
+    reports, _ = Flag.objects.filter(created_at__lt=cutoff).delete()
+    # Sent emails quote names and comments.
+    emails, _ = DBTaskResult.objects.filter(
+        task_path=send_email.module_path,
+        finished_at__lt=cutoff,
+    ).delete()
+    return {
+        "ip_hashes_erased": erased,
+        "deleted": deleted,
+        "reports_deleted": reports,
+        "emails_deleted": emails,
+    }
 
 
 @task()

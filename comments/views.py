@@ -6,7 +6,6 @@ from urllib.parse import quote, urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
-from django.core.cache import cache
 from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import resolve
@@ -17,10 +16,11 @@ from django.views.decorators.http import require_POST
 
 from articles.models import Article
 from clinic.addresses import client_ip
+from clinic.limits import over_limit
 
 from . import privacy, services
 from .forms import CommentForm, PrivacyRequestForm, form_token
-from .models import Comment, DiscussionSettings, Flag, keyed_hash
+from .models import Comment, DiscussionSettings, Flag, hash_ip, keyed_hash
 from .threads import (
     AWAITING_COOKIE,
     AWAITING_KEPT,
@@ -218,20 +218,14 @@ def unsubscribe(request, token):
     )
 
 
-def _over_request_limit(*keys):
-    """Count a privacy request against each key; True past the hourly limit."""
+def _over_request_limit(ip, email):
+    """Count a privacy request; True past the hourly limit for the reader's
+    network, or, when that is not reached, for the address."""
     limit = settings.CLINIC_PRIVACY_REQUESTS_PER_HOUR
-    over = False
-    for key in keys:
-        name = f"privacy-requests:{keyed_hash(key)}"
-        cache.add(name, 0, timeout=3600)
-        try:
-            count = cache.incr(name)
-        except ValueError:  # Expired in between.
-            cache.set(name, 1, timeout=3600)
-            count = 1
-        over = over or count > limit
-    return over
+    # The network first: someone over it cannot use up an address's quota.
+    if over_limit(f"privacy:{hash_ip(ip)}", limit, 3600):
+        return True
+    return over_limit(f"privacy:{keyed_hash(email)}", limit, 3600)
 
 
 def privacy_request(request):
@@ -240,7 +234,7 @@ def privacy_request(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
-        if _over_request_limit(f"ip:{client_ip(request)}", f"email:{email}"):
+        if _over_request_limit(client_ip(request), email):
             form.add_error(
                 None,
                 _(
@@ -282,6 +276,9 @@ def privacy_confirm(request, token):
     if found is None:
         return render(request, "comments/privacy_confirm.html", context, status=400)
     if request.method == "POST":
+        if not privacy.use_request_token(token):
+            context["used"] = True
+            return render(request, "comments/privacy_confirm.html", context)
         if found["action"] == privacy.EXPORT:
             privacy.send_export(found["email"])
         else:

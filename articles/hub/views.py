@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from articles.models import Article
+from clinic.limits import over_limit
 from clinic.pagecache import fragment_settings, generation
 
 from .models import Backlink
@@ -25,28 +26,18 @@ from .services.links import article_for_url
 WEBMENTION_LIMIT = 10  # Mentions per source host per minute.
 
 
-def _over(key, limit, seconds):
-    """Count one more under `key`; True when over `limit` in `seconds`."""
-    cache.add(key, 0, timeout=seconds)
-    try:
-        # None when the cache cannot be reached: then there is no limit.
-        return (cache.incr(key) or 0) > limit
-    except ValueError:  # The window ran out between add and incr.
-        return False
-
-
 def _refused_by_limits(host, article):
     """Why a Webmention waits (the limits of one source site, one article
     and the whole site), or None."""
-    if _over(f"webmention:{host}", WEBMENTION_LIMIT, 60):
+    if over_limit(f"webmention:{host}", WEBMENTION_LIMIT, 60):
         return _("Too many mentions from this site; try again later.")
-    if _over(
+    if over_limit(
         f"webmention:article:{article.pk}",
         settings.CLINIC_WEBMENTIONS_PER_ARTICLE_PER_HOUR,
         3600,
     ):
         return _("Too many mentions of this article; try again later.")
-    if _over("webmention:all", settings.CLINIC_WEBMENTIONS_PER_HOUR, 3600):
+    if over_limit("webmention:all", settings.CLINIC_WEBMENTIONS_PER_HOUR, 3600):
         return _("Too many mentions right now; try again later.")
     return None
 

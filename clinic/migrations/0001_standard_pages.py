@@ -5,9 +5,11 @@ that is true of this software; editors add their clinic's details.
 """
 
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
+from django.core.management.color import no_style
 from django.db import migrations
 
-from clinic.roles import sync_roles_migration
+from clinic.roles import EDITORS, GROUP_PERMISSIONS, REVIEWERS, sync_roles
 
 PAGES = [
     {
@@ -72,9 +74,15 @@ def create_pages(apps, schema_editor):
     FlatPage = apps.get_model("flatpages", "FlatPage")
     Site = apps.get_model("sites", "Site")
     # The default site is made after migrations; the pages need it now.
-    site, _ = Site.objects.get_or_create(
+    site, created = Site.objects.get_or_create(
         pk=settings.SITE_ID, defaults={"domain": "example.com", "name": "example.com"}
     )
+    if created:
+        # Made with its id, as Django's own default site is: move the id
+        # sequence past it (PostgreSQL), so that the next site gets another.
+        connection = schema_editor.connection
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Site]):
+            schema_editor.execute(sql)
     for page in PAGES:
         flatpage, created = FlatPage.objects.get_or_create(
             url=page["url"],
@@ -82,6 +90,35 @@ def create_pages(apps, schema_editor):
         )
         if created:
             flatpage.sites.add(site)
+
+
+def let_editors_keep_pages(apps, schema_editor):
+    """
+    Grant the editorial roles the permissions on pages, adding them to what
+    each group has: an administrator's own changes to the groups stay.
+    """
+    alias = schema_editor.connection.alias
+    # Permissions are made after the whole migrate run; these are needed now.
+    config = apps.get_app_config("flatpages")
+    models_module = getattr(config, "models_module", None)
+    config.models_module = models_module or True
+    try:
+        create_permissions(config, apps=apps, verbosity=0, using=alias)
+    finally:
+        config.models_module = models_module
+    sync_roles(apps, using=alias, missing_only=True)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    pages = Permission.objects.filter(
+        content_type__app_label="flatpages",
+        codename__in=[
+            dotted.split(".")[1]
+            for dotted in GROUP_PERMISSIONS[EDITORS]
+            if dotted.startswith("flatpages.")
+        ],
+    )
+    for group in Group.objects.filter(name__in=(EDITORS, REVIEWERS)):
+        group.permissions.add(*pages)
 
 
 class Migration(migrations.Migration):
@@ -97,5 +134,5 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(create_pages, migrations.RunPython.noop),
-        migrations.RunPython(sync_roles_migration, migrations.RunPython.noop),
+        migrations.RunPython(let_editors_keep_pages, migrations.RunPython.noop),
     ]

@@ -336,3 +336,13 @@ def test_a_line_break_in_a_title_does_not_stop_the_email(
         services.notify_moderators(CommentFactory(article=article))
     (message,) = mail.outbox
     assert message.subject == "Comment waiting on “Neck pain at night”"
+
+
+def test_reports_from_one_ipv6_network_count_once(settings):
+    DiscussionSettings.objects.update_or_create(pk=1, defaults={"flag_threshold": 2})
+    comment = CommentFactory()
+    for n in range(1, 5):
+        report(comment, f"2001:db8:5:6::{n}")
+    comment.refresh_from_db()
+    assert comment.flags.count() == 1
+    assert comment.status == Comment.Status.APPROVED

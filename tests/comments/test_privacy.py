@@ -205,3 +205,21 @@ def test_the_export_command_lists_the_browser(capsys, pats_comment):
     exported = json.loads(capsys.readouterr().out)
     assert exported["comments"][0]["browser"] == "PatBrowser/7.1"
     assert Comment.objects.filter(author_email=EMAIL).exists()
+
+
+def test_a_confirmation_link_carries_out_its_request_once(client, pats_comment):
+    ask(client, "export")
+    link = confirmation_link(mail.outbox[0])
+    Client().post(link)
+    again = Client().post(link)
+    assertContains(again, "This link was used already")
+    assert len(mail.outbox) == 2  # The confirmation and one export.
+
+
+def test_readers_on_one_ipv6_network_share_one_limit(client, settings):
+    settings.CLINIC_PRIVACY_REQUESTS_PER_HOUR = 2
+    answers = [
+        ask(client, "export", email=f"r{n}@mail.example", ip=f"2001:db8:1:2::{n}")
+        for n in range(1, 5)
+    ]
+    assert [a.status_code for a in answers] == [302, 302, 429, 429]

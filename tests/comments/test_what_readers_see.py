@@ -92,6 +92,14 @@ def test_one_address_is_one_link(post, known_author):
     held = Comment.objects.latest("pk")
     assert held.status == Comment.Status.PENDING
     assert "2 links" in held.status_reasons
+    # Addresses without http:// are links on the page too.
+    post(
+        body="Cheap at pills.com and meds.net/buy",
+        ip="203.0.113.98",
+        author_email="third@mail.example",
+    )
+    held = Comment.objects.latest("pk")
+    assert "2 links" in held.status_reasons
 
 
 def test_a_refused_post_opens_at_the_form_with_the_error_and_the_text(

@@ -93,7 +93,8 @@ def verify_backlink(*, backlink: Backlink, now: datetime | None = None) -> Backl
             backlink.status = Backlink.Status.LOST
     else:
         text, rel = found
-        if backlink.is_approved and text != backlink.anchor_text:
+        seen_before = backlink.first_seen_at is not None
+        if backlink.is_approved and seen_before and text != backlink.anchor_text:
             # The approval was of the words shown; new words need a new one.
             backlink.is_approved = False
             backlink.check_note = (
