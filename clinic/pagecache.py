@@ -104,6 +104,18 @@ def _origin(request):
     return f"{request.scheme}://{request.get_host().lower()}"
 
 
+def port_is_served(host, scheme, server_port):
+    """
+    True when the port `host` names (if any) is one this site is reached
+    on: the scheme's default or the server's own. A Host header with any
+    other port is a request nobody else makes: it is answered, never cached.
+    """
+    _domain, port = split_domain_port(host)
+    if not port:
+        return True
+    return port in {str(server_port), "443" if scheme == "https" else "80"}
+
+
 def _cacheable_request(request):
     # A reader with a session may be logged in or have messages waiting.
     return (
@@ -112,6 +124,9 @@ def _cacheable_request(request):
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         # A comment writer's link to their own comment awaiting moderation.
         and "awaiting" not in request.GET
+        and port_is_served(
+            request.get_host(), request.scheme, request.META.get("SERVER_PORT")
+        )
     )
 
 
@@ -293,6 +308,8 @@ class CachedPagesApp:
         if settings.DEBUG and not allowed:
             allowed = [".localhost", "127.0.0.1", "[::1]"]
         if not domain or not validate_host(domain, allowed):
+            return None
+        if not port_is_served(host, scheme, environ.get("SERVER_PORT")):
             return None
         path = environ.get("PATH_INFO", "/") + ("?" + query if query else "")
         # Pages hold absolute URLs: one page per scheme, host and port.

@@ -361,6 +361,9 @@ def test_a_strange_host_or_language_cannot_poison_readers_pages(
         url, host="clinic.example:1", accept_language="ru"
     )
     assert status == "200 OK"
+    # A port the site is not served on is answered, never cached.
+    assert "X-Page-Cache" not in headers
+    assert "X-Page-Cache" not in wsgi_get(url, host="clinic.example:1")[1]
     status, headers, body = wsgi_get(url)
     assert headers["X-Page-Cache"] == "miss"  # Not the attacker's copy.
     page = body.decode()
