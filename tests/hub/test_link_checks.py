@@ -182,3 +182,27 @@ def test_moderator_cannot_unlink(outside, moderator):
     article = article_linking(outside, "/gone")
     with pytest.raises(PermissionDenied):
         unlink(link=article.outbound_links.get(), user=moderator)
+
+
+@pytest.mark.security
+def test_link_actions_need_the_right_to_edit_articles(outside, client, refusal):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    article_linking(outside, "/gone", title="Has a dead link")
+    check_outbound_links()
+    viewer = UserFactory(username="link-viewer")
+    viewer.user_permissions.add(
+        Permission.objects.get(codename="view_link", content_type__app_label="hub")
+    )
+    client.force_login(viewer)
+    gone = Link.objects.get(url=f"{outside}/gone")
+    assert client.get("/admin/hub/link/").status_code == 200
+    for action in ("mark_not_broken", "recheck", "unlink"):
+        client.post(
+            "/admin/hub/link/", {"action": action, "_selected_action": [gone.pk]}
+        )
+    assert LinkCheck.objects.broken().exists()
+    assert Link.objects.filter(pk=gone.pk).exists()
+    refusal("link actions refused")

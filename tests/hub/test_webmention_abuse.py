@@ -153,3 +153,19 @@ def test_new_link_text_needs_a_new_approval(outside, article, client, refusal):
     cache.clear()
     assert "cheap pills" not in client.get("/hub/").content.decode()
     refusal("webmentions refused")
+
+
+def test_verifying_what_readers_do_not_see_keeps_the_cached_pages(
+    outside, article, django_capture_on_commit_callbacks
+):
+    from clinic.pagecache import generation
+
+    PAGES["/post"] = f'<a href="{TARGET}">a mention</a>'
+    backlink = Backlink.objects.create(
+        source_url=f"{outside}/post", target_article=article
+    )
+    before = generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        verify_backlink(backlink=backlink)  # Verified, not approved.
+        verify_backlink(backlink=backlink)
+    assert generation() == before
