@@ -159,11 +159,19 @@ class CommentAdmin(admin.ModelAdmin):
         return request.user.has_perm("comments.moderate_comment")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(report_count=Count("flags"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(report_count=Count("flags"))
+            .prefetch_related("flags")
+        )
 
     @admin.display(description=_("reports"), ordering="report_count")
     def reports(self, obj):
-        return obj.report_count or ""
+        if not obj.report_count:
+            return ""
+        reasons = sorted({flag.get_reason_display() for flag in obj.flags.all()})
+        return format_html("{} ({})", obj.report_count, ", ".join(reasons))
 
     @admin.display(description=_("comment"))
     def excerpt(self, obj):

@@ -291,7 +291,11 @@ def test_moderators_see_every_report_with_its_reason(moderator_client):
     listing = moderator_client.get(CHANGELIST + "?reported=yes")
     assertContains(listing, "Reported words")
     assertNotContains(listing, "Quiet words")
-    assertContains(listing, '<td class="field-reports">1</td>', html=True)
+    assertContains(
+        listing,
+        '<td class="field-reports">1 (It gives harmful medical advice)</td>',
+        html=True,
+    )
     page = moderator_client.get(f"{CHANGELIST}{reported.pk}/change/")
     assertContains(page, "It gives harmful medical advice")
 
@@ -346,3 +350,27 @@ def test_reports_from_one_ipv6_network_count_once(settings):
     comment.refresh_from_db()
     assert comment.flags.count() == 1
     assert comment.status == Comment.Status.APPROVED
+
+
+def test_purge_deletes_old_reports_and_sent_emails(
+    settings, moderator, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from comments.models import Flag
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    old = timezone.now() - timezone.timedelta(days=91)
+    comment = CommentFactory()
+    report(comment, "198.51.100.90")
+    report(comment, "198.51.100.91")
+    Flag.objects.filter(pk=Flag.objects.first().pk).update(created_at=old)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify_moderators(comment)
+        services.notify_moderators(comment)
+    sent = DBTaskResult.objects.first()
+    DBTaskResult.objects.filter(pk=sent.pk).update(status="SUCCESSFUL", finished_at=old)
+    call_command("purge_comments")
+    assert comment.flags.count() == 1
+    assert DBTaskResult.objects.count() == 1
+    assert not DBTaskResult.objects.filter(pk=sent.pk).exists()
