@@ -5,12 +5,14 @@ Rows keep their WordPress IDs, so running the same file again updates
 instead of duplicating.
 """
 
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
@@ -20,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from comments.models import Comment, hash_ip
@@ -42,11 +45,15 @@ NS = {
     "content": "http://purl.org/rss/1.0/modules/content/",
     "dc": "http://purl.org/dc/elements/1.1/",
 }
-WP_NAMESPACES = ("http://wordpress.org/export/1.2/", "http://wordpress.org/export/1.1/")
-EXCERPT_NAMESPACES = (
-    "http://wordpress.org/export/1.2/excerpt/",
-    "http://wordpress.org/export/1.1/excerpt/",
+#: The namespaces a WXR file may declare: versions 1.0 to 1.2, spelt with
+#: http or https (WordPress.com writes https).
+WP_NAMESPACES = tuple(
+    f"{scheme}://wordpress.org/export/{version}/"
+    for version in ("1.2", "1.1", "1.0")
+    for scheme in ("http", "https")
 )
+EXCERPT_NAMESPACES = tuple(f"{ns}excerpt/" for ns in WP_NAMESPACES)
+WXR_VERSIONS = ("1.0", "1.1", "1.2")
 # A shortcode's attributes stop at the next bracket, so an unclosed "[x "
 # repeated costs linear time, not quadratic.
 SHORTCODE = re.compile(r"\[/?[a-zA-Z_][\w-]*(?:\s[^\[\]]*)?\]")
@@ -126,6 +133,12 @@ class WXR:
             raise ImportRefused(
                 "This is not a WordPress export (WXR): no wp:wxr_version found."
             )
+        version = self.wp(self.channel, "wxr_version")
+        if version not in WXR_VERSIONS:
+            raise ImportRefused(
+                f"This export is WXR version {version!r}; versions "
+                f"{', '.join(WXR_VERSIONS)} can be imported."
+            )
         self.excerpt_ns = EXCERPT_NAMESPACES[WP_NAMESPACES.index(self.wp_ns)]
 
     def wp(self, element, name, default=""):
@@ -134,6 +147,25 @@ class WXR:
 
     def all(self, element, name):
         return element.findall(f"{{{self.wp_ns}}}{name}")
+
+
+def _slug(value, fallback, length):
+    """
+    A slug this site's addresses accept, from WordPress's (which may be
+    percent-encoded and non-Latin): its ASCII slug, else `fallback` with a
+    short hash of the original, so two different ones never merge.
+    """
+    text = unquote(value or "")
+    slug = slugify(text)[:length]
+    if slug:
+        return slug
+    digest = hashlib.sha1(text.encode()).hexdigest()[:8]
+    return f"{fallback}-{digest}"
+
+
+def _plain_title(value):
+    """A title as text: WordPress titles may hold markup and entities."""
+    return " ".join(unescape(strip_tags(unescape(value))).split())
 
 
 def _strip_block_comments(html):
@@ -234,7 +266,7 @@ class Importer:
             login = self.wxr.wp(element, "author_login")
             name = self.wxr.wp(element, "author_display_name") or login
             person, created = Person.objects.get_or_create(
-                slug=slugify(login)[:120] or "author", defaults={"name": name}
+                slug=_slug(login, "author", 120), defaults={"name": name}
             )
             self.report.add("authors", "created" if created else "unchanged")
             if self.create_users and person.user_id is None:
@@ -269,9 +301,9 @@ class Importer:
         parents = {}
         for element in elements:
             slug = self.wxr.wp(element, "category_nicename")
-            name = self.wxr.wp(element, "cat_name") or slug
+            name = _plain_title(self.wxr.wp(element, "cat_name")) or unquote(slug)
             category, created = Category.objects.get_or_create(
-                slug=slug[:100], defaults={"name": name[:100]}
+                slug=_slug(slug, "category", 100), defaults={"name": name[:100]}
             )
             self.report.add("categories", "created" if created else "unchanged")
             categories[slug] = category
@@ -291,9 +323,16 @@ class Importer:
         tags = {}
         for element in self.wxr.all(channel, "tag"):
             slug = self.wxr.wp(element, "tag_slug")
-            tag, created = Tag.objects.get_or_create(
-                slug=slug[:60], defaults={"name": self.wxr.wp(element, "tag_name")[:60]}
-            )
+            name = (_plain_title(self.wxr.wp(element, "tag_name")) or unquote(slug))[
+                :60
+            ]
+            # Names are unique here; WordPress allows two tags of one name.
+            tag = Tag.objects.filter(name__iexact=name).first()
+            created = False
+            if tag is None:
+                tag, created = Tag.objects.get_or_create(
+                    slug=_slug(slug, "tag", 60), defaults={"name": name}
+                )
             self.report.add("tags", "created" if created else "unchanged")
             tags[slug] = tag
         return tags
@@ -304,6 +343,14 @@ class Importer:
         wp = self.wxr.wp
         post_id = int(wp(item, "post_id"))
         status = wp(item, "status")
+        title = _plain_title(_text(item, "title"))[:200] or f"Post {post_id}"
+        if wp(item, "post_password") and status in ("publish", "future"):
+            # Only readers with the password saw it there: not public here.
+            self.report.notes.append(
+                f"“{title}” was protected by a password in WordPress; it was "
+                "imported as a draft."
+            )
+            status = "draft"
         body = clean_body(_text(item, "content:encoded"))
         body = self.rewrite_images(body)
         summary = text_summary(
@@ -312,12 +359,13 @@ class Importer:
         category = self.category_for(item, kind)
         article = Article.objects.filter(wordpress_id=post_id).first()
         fields = {
-            "title": _text(item, "title")[:200] or f"Post {post_id}",
+            "title": title,
             "body": body,
             "summary": summary,
             "category": category,
             "author": self.authors.get(_text(item, "dc:creator")),
             "is_featured": wp(item, "is_sticky") == "1",
+            "allow_comments": wp(item, "comment_status", "open") != "closed",
         }
         created = article is None
         if created or article.working_version().featured_image_id is None:
@@ -327,7 +375,7 @@ class Importer:
                 fields["featured_image_is_decorative"] = True
         published = _date(wp(item, "post_date_gmt")) or _date(wp(item, "post_date"))
         if created:
-            slug = wp(item, "post_name") or slugify(fields["title"]) or str(post_id)
+            slug = _slug(wp(item, "post_name") or fields["title"], "post", 190)
             article = create_article(
                 article=Article(
                     wordpress_id=post_id,
@@ -538,7 +586,9 @@ class Importer:
                 author_name=wp(element, "comment_author")[:80] or "Anonymous",
                 author_email=wp(element, "comment_author_email")[:254],
                 author_url=wp(element, "comment_author_url")[:300],
-                body=wp(element, "comment_content")[: Comment.MAX_LENGTH],
+                # Kept whole: WordPress allows longer comments than readers
+                # may post here, and cutting one would change what it says.
+                body=wp(element, "comment_content"),
                 ip_hash=hash_ip(wp(element, "comment_author_IP")),
                 status=COMMENT_STATUS.get(
                     wp(element, "comment_approved"), Comment.Status.PENDING

@@ -395,3 +395,122 @@ def test_block_comments_and_shortcodes_still_go(tmp_path):
         "<!-- /wp:paragraph --><!-- a note --><p>And this.</p>"
     )
     assert clean_body(html) == "<p>Keep this.</p><p>And this.</p>"
+
+
+@pytest.mark.parametrize(
+    ("version", "scheme"), [("1.0", "http"), ("1.1", "https"), ("1.2", "https")]
+)
+def test_every_wxr_version_and_namespace_spelling_is_read(tmp_path, version, scheme):
+    text = wxr([item(60, "Ribs", "ribs", "draft", "<p>Breathe.</p>")], version)
+    text = text.replace(
+        "http://wordpress.org/export/", f"{scheme}://wordpress.org/export/"
+    )
+    path = tmp_path / "export.xml"
+    path.write_text(text, encoding="utf-8")
+    assert "posts: 1 created" in run(path)
+
+
+def test_an_unknown_wxr_version_is_refused_with_the_reason(tmp_path):
+    path = tmp_path / "export.xml"
+    path.write_text(
+        wxr([]).replace("<wp:wxr_version>1.2<", "<wp:wxr_version>9.9<"),
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match="WXR version '9.9'"):
+        run(path)
+
+
+def test_non_latin_terms_and_logins_keep_the_site_working(tmp_path, client):
+    pain = "%d0%b1%d0%be%d0%bb%d1%8c"  # "боль", as WordPress stores it
+    text = wxr(
+        [
+            item(
+                61, "Спина", pain, "draft", "<p>Текст.</p>", cats=(pain,), tags=(pain,)
+            ),
+            item(62, "Шея", "neck", "draft", "<p>Другой.</p>", creator="иван"),
+            item(63, "Ноги", "legs", "draft", "<p>Третий.</p>", creator="пётр"),
+        ]
+    )
+    text = (
+        text.replace(
+            "<wp:tag><wp:tag_slug>pain</wp:tag_slug><wp:tag_name><![CDATA[Pain]]>",
+            f"<wp:tag><wp:tag_slug>{pain}</wp:tag_slug><wp:tag_name><![CDATA[Боль]]>"
+            "</wp:tag_name></wp:tag><wp:tag><wp:tag_slug>pain-2</wp:tag_slug>"
+            "<wp:tag_name><![CDATA[Pain]]>",
+        ).replace(
+            "<wp:category><wp:category_nicename>spine<",
+            f"<wp:category><wp:category_nicename>{pain}</wp:category_nicename>"
+            "<wp:category_parent></wp:category_parent><wp:cat_name><![CDATA[Боль]]>"
+            "</wp:cat_name></wp:category><wp:category><wp:category_nicename>spine<",
+        )
+        + ""
+    )
+    text = text.replace(
+        "<wp:author><wp:author_login>tom</wp:author_login>",
+        "<wp:author><wp:author_login>иван</wp:author_login><wp:author_display_name>"
+        "<![CDATA[Иван]]></wp:author_display_name></wp:author>"
+        "<wp:author><wp:author_login>пётр</wp:author_login><wp:author_display_name>"
+        "<![CDATA[Пётр]]></wp:author_display_name></wp:author>"
+        "<wp:author><wp:author_login>tom</wp:author_login>",
+    )
+    path = tmp_path / "export.xml"
+    path.write_text(text, encoding="utf-8")
+    out = run(path, reviewed_by=PersonFactory(can_sign_off=True).slug)
+    assert "posts: 3 created" in out
+    assert Tag.objects.filter(name="Pain").count() == 1  # Two tags, one name.
+    assert Person.objects.get(name="Иван") != Person.objects.get(name="Пётр")
+    for article in Article.objects.all():
+        services_publish(article)
+    assert client.get("/").status_code == 200
+    assert client.get("/articles/").status_code == 200
+    for article in Article.objects.all():
+        assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def services_publish(article):
+    from articles import services
+
+    reviewer = PersonFactory(can_sign_off=True)
+    if article.status == Article.Status.DRAFT:
+        services.record_submission(article=article)
+    services.record_sign_off(article=article, reviewer=reviewer)
+    services.record_publication(article=article)
+
+
+def test_protected_and_closed_posts_and_marked_up_titles(tmp_path, reviewer_person):
+    long_comment = "A long story. " * 500
+    path = tmp_path / "export.xml"
+    path.write_text(
+        wxr(
+            [
+                item(
+                    64,
+                    "Members &lt;em&gt;only&lt;/em&gt;",
+                    "members",
+                    "publish",
+                    "<p>Secret.</p>",
+                    extra="<wp:post_password>hunter2</wp:post_password>",
+                ),
+                item(
+                    65,
+                    "Closed &amp; done",
+                    "closed",
+                    "publish",
+                    "<p>Done.</p>",
+                    extra="<wp:comment_status>closed</wp:comment_status>"
+                    + comment(1, "Ana", "1", long_comment),
+                ),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    out = run(path, reviewed_by="dr-reyes")
+    protected = Article.objects.get(wordpress_id=64)
+    assert protected.title == "Members only"
+    assert protected.status == Article.Status.DRAFT
+    assert "protected by a password" in out
+    closed = Article.objects.get(wordpress_id=65)
+    assert closed.title == "Closed & done"
+    assert closed.is_live
+    assert not closed.allow_comments
+    assert Comment.objects.get().body == long_comment.strip()
