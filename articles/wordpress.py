@@ -58,6 +58,8 @@ WXR_VERSIONS = ("1.0", "1.1", "1.2")
 # repeated costs linear time, not quadratic.
 SHORTCODE = re.compile(r"\[/?[a-zA-Z_][\w-]*(?:\s[^\[\]]*)?\]")
 BLOCK_COMMENT = re.compile(r"\s*/?wp:")
+HEADING_TOP = re.compile(r"<(/?)h1\b", re.IGNORECASE)
+HEADING_DEEP = re.compile(r"<(/?)h[56]\b", re.IGNORECASE)
 BLOCK_TAG = re.compile(r"<(p|h[1-6]|ul|ol|table|blockquote|figure|div)\b", re.I)
 UPLOAD = re.compile(r"https?://[^\s\"'<>]+/wp-content/uploads/([^\s\"'<>?#]+)")
 COMMENT_STATUS = {
@@ -192,6 +194,9 @@ def clean_body(html):
     classic-editor text that has none; sanitize."""
     html = _strip_block_comments(html)
     html = SHORTCODE.sub("", html)
+    # The article's title is its h1, and headings go from h2 to h4 here.
+    html = HEADING_TOP.sub(r"<\1h2", html)
+    html = HEADING_DEEP.sub(r"<\1h4", html)
     if not BLOCK_TAG.search(html):
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", html) if p.strip()]
         html = "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in paragraphs)
@@ -431,11 +436,7 @@ class Importer:
         if not created and unchanged:
             version = article.working_version()
             unchanged = before == (article.status, version.status, version.publish_at)
-        article.tags.set(
-            self.tags[term.get("nicename")]
-            for term in item.findall("category")
-            if term.get("domain") == "post_tag" and term.get("nicename") in self.tags
-        )
+        article.tags.set(self.post_tags(item, kind))
         sync_article_links(article=article)
         self.redirect_old_urls(item, article, post_id)
         outcome = "created" if created else "unchanged" if unchanged else "updated"
@@ -450,15 +451,57 @@ class Importer:
             )
             return category
         for term in item.findall("category"):
-            if (
-                term.get("domain") == "category"
-                and term.get("nicename") in self.categories
-            ):
-                return self.categories[term.get("nicename")]
+            if term.get("domain") == "category" and term.get("nicename"):
+                return self.term_category(term)
         category, _ = Category.objects.get_or_create(
             slug="uncategorized", defaults={"name": "Uncategorized"}
         )
         return category
+
+    def term_category(self, term):
+        """The category a post's term names, made when the export's channel
+        did not declare it."""
+        nicename = term.get("nicename")
+        if nicename not in self.categories:
+            name = _plain_title(term.text or "") or unquote(nicename)
+            self.categories[nicename], created = Category.objects.get_or_create(
+                slug=_slug(nicename, "category", 100), defaults={"name": name[:100]}
+            )
+            self.report.add("categories", "created" if created else "unchanged")
+        return self.categories[nicename]
+
+    def term_tag(self, term):
+        """The tag a post's term names (a tag, or a category after the
+        first), made when the export's channel did not declare it."""
+        nicename = term.get("nicename")
+        key = ("tag", nicename) if term.get("domain") == "category" else nicename
+        if key not in self.tags:
+            name = (_plain_title(term.text or "") or unquote(nicename))[:60]
+            tag = Tag.objects.filter(name__iexact=name).first()
+            created = False
+            if tag is None:
+                tag, created = Tag.objects.get_or_create(
+                    slug=_slug(nicename, "tag", 60), defaults={"name": name}
+                )
+            self.tags[key] = tag
+            self.report.add("tags", "created" if created else "unchanged")
+        return self.tags[key]
+
+    def post_tags(self, item, kind):
+        """Every tag of a post, and every category after its first (an
+        article here has one category)."""
+        tags, first_category = [], kind != "page"
+        for term in item.findall("category"):
+            if not term.get("nicename"):
+                continue
+            if term.get("domain") == "post_tag":
+                tags.append(self.term_tag(term))
+            elif term.get("domain") == "category":
+                if first_category:
+                    first_category = False
+                    continue
+                tags.append(self.term_tag(term))
+        return tags
 
     def apply_status(self, article, status, published, *, vouch=True):
         """Bring the article to the state its WordPress status means, through

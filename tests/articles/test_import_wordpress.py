@@ -514,3 +514,33 @@ def test_protected_and_closed_posts_and_marked_up_titles(tmp_path, reviewer_pers
     assert closed.is_live
     assert not closed.allow_comments
     assert Comment.objects.get().body == long_comment.strip()
+
+
+def test_headings_keep_their_place_and_every_term_is_kept(tmp_path):
+    body = "<h1>Top</h1><p>a</p><h5>Deep</h5><p>b</p><h6>Deeper</h6>"
+    path = tmp_path / "export.xml"
+    path.write_text(
+        wxr(
+            [
+                item(
+                    66,
+                    "Terms",
+                    "terms",
+                    "draft",
+                    body,
+                    cats=("spine", "undeclared-cat"),
+                    tags=("pain", "undeclared-tag"),
+                )
+            ]
+        ),
+        encoding="utf-8",
+    )
+    run(path)
+    article = Article.objects.get(wordpress_id=66)
+    assert article.body == ("<h2>Top</h2><p>a</p><h4>Deep</h4><p>b</p><h4>Deeper</h4>")
+    assert article.category.slug == "spine"
+    assert sorted(article.tags.values_list("slug", flat=True)) == [
+        "pain",
+        "undeclared-cat",
+        "undeclared-tag",
+    ]
