@@ -57,6 +57,7 @@ WXR_VERSIONS = ("1.0", "1.1", "1.2")
 # A shortcode's attributes stop at the next bracket, so an unclosed "[x "
 # repeated costs linear time, not quadratic.
 SHORTCODE = re.compile(r"\[/?[a-zA-Z_][\w-]*(?:\s[^\[\]]*)?\]")
+SHORTCODE_NAME = re.compile(r"\[([a-zA-Z_][\w-]*)(?:\s[^\[\]]*)?\]")
 BLOCK_COMMENT = re.compile(r"\s*/?wp:")
 HEADING_TOP = re.compile(r"<(/?)h1\b", re.IGNORECASE)
 HEADING_DEEP = re.compile(r"<(/?)h[56]\b", re.IGNORECASE)
@@ -356,7 +357,14 @@ class Importer:
                 "imported as a draft."
             )
             status = "draft"
-        body = clean_body(_text(item, "content:encoded"))
+        raw_body = _text(item, "content:encoded")
+        dropped = sorted({name.lower() for name in SHORTCODE_NAME.findall(raw_body)})
+        if dropped:
+            self.report.notes.append(
+                f"“{title}”: shortcodes not rendered here were removed: "
+                + ", ".join(f"[{name}]" for name in dropped)
+            )
+        body = clean_body(raw_body)
         body = self.rewrite_images(body)
         summary = text_summary(
             item.findtext(f"{{{self.wxr.excerpt_ns}}}encoded") or "", limit=None

@@ -516,6 +516,18 @@ def test_protected_and_closed_posts_and_marked_up_titles(tmp_path, reviewer_pers
     assert Comment.objects.get().body == long_comment.strip()
 
 
+def test_every_shortcode_removed_is_named_in_the_report(tmp_path):
+    body = (
+        '<p>See [gallery ids="1,2"] and [audio src="a.mp3"] [video src="v.mp4"]'
+        "[/video] [embed]https://video.example/1[/embed].</p>"
+    )
+    path = tmp_path / "export.xml"
+    path.write_text(wxr([item(67, "Media", "media", "draft", body)]), encoding="utf-8")
+    out = run(path)
+    assert "shortcodes not rendered here were removed: [audio], [embed], " in out
+    assert "[gallery], [video]" in out
+
+
 def test_headings_keep_their_place_and_every_term_is_kept(tmp_path):
     body = "<h1>Top</h1><p>a</p><h5>Deep</h5><p>b</p><h6>Deeper</h6>"
     path = tmp_path / "export.xml"
