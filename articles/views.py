@@ -50,8 +50,9 @@ class HomeView(TemplateView):
     template_name = "articles/home.html"
 
     def get(self, request, *args, **kwargs):
-        if "p" in request.GET:
-            # An old WordPress address such as /?p=123, kept by the import.
+        if "p" in request.GET or "page_id" in request.GET:
+            # An old WordPress address such as /?p=123 or /?page_id=7, kept
+            # by the import.
             old = Redirect.objects.filter(old_path=request.get_full_path()).first()
             if old is not None:
                 return HttpResponsePermanentRedirect(old.new_path)

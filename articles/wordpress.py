@@ -552,9 +552,15 @@ class Importer:
             record_withdrawal(article=article, status=Article.Status.DRAFT)
 
     def redirect_old_urls(self, item, article, post_id):
+        """Point the post's old addresses at its new page, once it is
+        public: a redirect to a draft would only lead to a 404."""
+        if not article.is_live:
+            return
         site = Site.objects.get_current()
         new_path = article.get_absolute_url()
         old_paths = {f"/?p={post_id}"}
+        if self.wxr.wp(item, "post_type") == "page":
+            old_paths.add(f"/?page_id={post_id}")
         link = _text(item, "link")
         if link:
             parts = urlsplit(link)

@@ -165,6 +165,10 @@ def test_old_permalinks_redirect(client, export_file, reviewer_person):
         status_code=301,
     )
     assertRedirects(client.get("/?p=10"), "/articles/epidural-basics/", status_code=301)
+    # A page has its own old address; a draft gets no redirect to a 404.
+    run(export_file, reviewed_by="dr-reyes", pages="About")
+    assertRedirects(client.get("/?page_id=16"), "/articles/about-us/", status_code=301)
+    assert not Redirect.objects.filter(old_path="/?p=12").exists()
 
 
 def test_pages_only_with_the_option(export_file, reviewer_person):
