@@ -135,3 +135,16 @@ def test_load_demo_runs_with_debug(settings, capsys):
     settings.DEBUG = True
     call_command("load_demo")
     assert "0 new article(s)" in capsys.readouterr().out
+
+
+def test_the_demo_contact_page_is_real_and_an_editors_text_stays(client):
+    from django.contrib.flatpages.models import FlatPage
+
+    page = client.get("/contact/")
+    assert "Monday to Friday" in page.content.decode()
+    contact = FlatPage.objects.get(url="/contact/")
+    contact.content = "<p>Our own opening hours.</p>"
+    contact.save()
+    call_command("load_demo", force=True)
+    contact.refresh_from_db()
+    assert contact.content == "<p>Our own opening hours.</p>"

@@ -1,3 +1,4 @@
+import importlib
 import io
 from datetime import timedelta
 
@@ -86,11 +87,21 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:<10} {username:<10} password: {password}")
 
     def load_contact_page(self):
-        """Give the standard contact page the demo clinic's details."""
-        page, _ = FlatPage.objects.update_or_create(
+        """
+        Give the standard contact page the demo clinic's details, unless an
+        editor has written it since: what they wrote stays.
+        """
+        standard = importlib.import_module("clinic.migrations.0001_standard_pages")
+        first_text = next(
+            p["content"] for p in standard.PAGES if p["url"] == "/contact/"
+        )
+        page, created = FlatPage.objects.get_or_create(
             url="/contact/",
             defaults={"title": "Contact us", "content": demo_content.CONTACT_PAGE},
         )
+        if not created and page.content == first_text:
+            page.content = demo_content.CONTACT_PAGE
+            page.save(update_fields=["content"])
         page.sites.add(settings.SITE_ID)
 
     def load_accounts(self):
