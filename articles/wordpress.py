@@ -21,6 +21,7 @@ from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
@@ -59,6 +60,8 @@ WXR_VERSIONS = ("1.0", "1.1", "1.2")
 SHORTCODE = re.compile(r"\[/?[a-zA-Z_][\w-]*(?:\s[^\[\]]*)?\]")
 SHORTCODE_NAME = re.compile(r"\[([a-zA-Z_][\w-]*)(?:\s[^\[\]]*)?\]")
 BLOCK_COMMENT = re.compile(r"\s*/?wp:")
+#: An href in sanitized HTML (always quoted).
+HREF = re.compile(r"""href=(["'])([^"']*)\1""")
 HEADING_TOP = re.compile(r"<(/?)h1\b", re.IGNORECASE)
 HEADING_DEEP = re.compile(r"<(/?)h[56]\b", re.IGNORECASE)
 BLOCK_TAG = re.compile(r"<(p|h[1-6]|ul|ol|table|blockquote|figure|div)\b", re.I)
@@ -221,8 +224,15 @@ class Importer:
         pingbacks_as_backlinks=False,
         media_dir=None,
         dry_run=False,
+        overwrite=False,
     ):
         self.wxr = wxr
+        self.overwrite = overwrite
+        #: Old address (the permalink, its path, /?p=ID) -> new article path.
+        self.new_paths = {}
+        self.old_hosts = set()
+        #: The articles this run wrote, whose links are read at the end.
+        self.imported = []
         self.reviewed_by = reviewed_by
         self.pages_category = pages_category
         self.create_users = create_users
@@ -231,6 +241,7 @@ class Importer:
         self.dry_run = dry_run
         self.report = Report()
         self.attachments = {}
+        self.planned_slugs = {}
 
     def run(self):
         channel = self.wxr.channel
@@ -245,6 +256,7 @@ class Importer:
                 self.attachments[self.wxr.wp(item, "post_id")] = self.wxr.wp(
                     item, "attachment_url"
                 )
+        self.plan_addresses(channel)
         for item in channel.findall("item"):
             kind = self.wxr.wp(item, "post_type")
             if kind not in ("post", "page"):
@@ -262,7 +274,74 @@ class Importer:
                 message = "; ".join(getattr(error, "messages", [str(error)]))
                 self.report.add("posts", "failed")
                 self.report.failures.append(f"“{title}”: {message}")
+        # Once every post exists, links to later ones resolve too.
+        if not self.dry_run:  # A dry run kept nothing to link.
+            for article in self.imported:
+                sync_article_links(article=Article.objects.get(pk=article.pk))
         return self.report
+
+    def plan_addresses(self, channel):
+        """
+        Before any post is written, learn the new address of every post in
+        the file, so that links between them (forward ones included) can be
+        rewritten from the old site's addresses to the new ones.
+        """
+        for tag in ("link", f"{{{self.wxr.wp_ns}}}base_site_url"):
+            host = urlsplit(_text(channel, tag)).netloc.lower()
+            if host:
+                self.old_hosts.add(host)
+        planned = set()
+        for item in channel.findall("item"):
+            kind = self.wxr.wp(item, "post_type")
+            if kind not in ("post", "page") or (
+                kind == "page" and not self.pages_category
+            ):
+                continue
+            post_id = self.wxr.wp(item, "post_id")
+            if not post_id.isascii() or not post_id.isdigit():
+                continue  # Reported when the post itself is imported.
+            existing = Article.objects.filter(wordpress_id=post_id).only("slug").first()
+            if existing is not None:
+                slug = existing.slug
+            else:
+                title = _plain_title(_text(item, "title"))
+                base = _slug(self.wxr.wp(item, "post_name") or title, "post", 190)
+                slug = Article.objects.free_slug(base)
+                n = 2
+                while slug in planned:
+                    slug, n = Article.objects.free_slug(f"{base}-{n}"), n + 1
+            planned.add(slug)
+            path = reverse("articles:detail", kwargs={"slug": slug})
+            self.planned_slugs[post_id] = slug
+            link = urlsplit(_text(item, "link"))
+            if link.netloc:
+                self.old_hosts.add(link.netloc.lower())
+            for old in (
+                link.path + (f"?{link.query}" if link.query else ""),
+                f"/?p={post_id}",
+                f"/?page_id={post_id}",
+            ):
+                if old and old != "/":
+                    self.new_paths[old] = path
+
+    def rewrite_links(self, body):
+        """Point links to posts on the old site at their new addresses."""
+
+        def new_href(match):
+            quote, href = match.group(1), unescape(match.group(2))
+            parts = urlsplit(href)
+            if parts.netloc and parts.netloc.lower() not in self.old_hosts:
+                return match.group(0)
+            if not parts.netloc and not href.startswith("/"):
+                return match.group(0)
+            old = parts.path + (f"?{parts.query}" if parts.query else "")
+            path = self.new_paths.get(old) or self.new_paths.get(old.rstrip("/") + "/")
+            if path is None:
+                return match.group(0)
+            fragment = f"#{parts.fragment}" if parts.fragment else ""
+            return f"href={quote}{path}{fragment}{quote}"
+
+        return HREF.sub(new_href, body)
 
     # Terms and people -------------------------------------------------
 
@@ -366,6 +445,7 @@ class Importer:
             )
         body = clean_body(raw_body)
         body = self.rewrite_images(body)
+        body = self.rewrite_links(body)
         summary = text_summary(
             item.findtext(f"{{{self.wxr.excerpt_ns}}}encoded") or "", limit=None
         )
@@ -388,11 +468,13 @@ class Importer:
                 fields["featured_image_is_decorative"] = True
         published = _date(wp(item, "post_date_gmt")) or _date(wp(item, "post_date"))
         if created:
-            slug = _slug(wp(item, "post_name") or fields["title"], "post", 190)
+            slug = self.planned_slugs.get(str(post_id)) or Article.objects.free_slug(
+                _slug(wp(item, "post_name") or fields["title"], "post", 190)
+            )
             article = create_article(
                 article=Article(
                     wordpress_id=post_id,
-                    slug=Article.objects.free_slug(slug),
+                    slug=slug,
                     publish_at=published if status == "future" else None,
                     **fields,
                 ),
@@ -414,12 +496,14 @@ class Importer:
                 # An empty excerpt leaves the summary derived from the body.
                 if v or k != "summary"
             )
-            if not same and version.content_changed_by_id is not None:
+            edited_here = version.content_changed_by_id is not None
+            if not same and edited_here and not self.overwrite:
                 # Someone here edited the text since it was imported: theirs
                 # is kept, and WordPress's changes wait for a person.
                 self.report.notes.append(
-                    f"“{version.title}” was edited here after its import; its "
-                    "text was kept and WordPress's changes to it were not applied."
+                    f"“{version.title}” was changed here after its import: "
+                    "skipped (--overwrite replaces it with WordPress's text, "
+                    "as unpublished changes)."
                 )
                 content, same, kept_local = {}, True, True
             navigation = {
@@ -445,9 +529,14 @@ class Importer:
             version = article.working_version()
             unchanged = before == (article.status, version.status, version.publish_at)
         article.tags.set(self.post_tags(item, kind))
-        sync_article_links(article=article)
+        self.imported.append(article)
         self.redirect_old_urls(item, article, post_id)
-        outcome = "created" if created else "unchanged" if unchanged else "updated"
+        if created:
+            outcome = "created"
+        elif kept_local:
+            outcome = "skipped"
+        else:
+            outcome = "unchanged" if unchanged else "updated"
         self.report.add("posts", outcome)
         self.import_comments(item, article)
 

@@ -359,7 +359,8 @@ def test_a_draft_written_here_is_not_overwritten_by_a_new_run(
     )
     path.write_text(wxr([item(43, "Wrist", "wrist", "publish", "<p>Cast.</p>")]))
     out = run(path, reviewed_by="dr-reyes")
-    assert "was edited here after its import" in out
+    assert "was changed here after its import: skipped" in out
+    assert "posts: 1 skipped" in out
     article = Article.objects.get(wordpress_id=43)
     draft = article.working_version()
     assert draft.body == "<p>Splint, then physio.</p>"
@@ -560,3 +561,52 @@ def test_headings_keep_their_place_and_every_term_is_kept(tmp_path):
         "undeclared-cat",
         "undeclared-tag",
     ]
+
+
+def test_links_between_posts_point_at_their_new_pages(tmp_path, reviewer_person):
+    from articles.hub.models import Link
+
+    first = (
+        f'<p>Next, read <a href="{OLD}/2024/02/second-post/">the second</a> and '
+        f'<a href="{OLD}/?p=71#risks">its risks</a>.</p>'
+    )
+    second = f'<p>Back to <a href="{OLD}/2024/02/first-post/">the first</a>.</p>'
+    path = tmp_path / "export.xml"
+    path.write_text(
+        wxr(
+            [
+                item(70, "First post", "first-post", "publish", first),
+                item(71, "Second post", "second-post", "publish", second),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    run(path, reviewed_by="dr-reyes")
+    one = Article.objects.get(wordpress_id=70)
+    two = Article.objects.get(wordpress_id=71)
+    assert 'href="/articles/second-post/"' in one.body
+    assert 'href="/articles/second-post/#risks"' in one.body
+    assert 'href="/articles/first-post/"' in two.body
+    # Forward and backward, both are internal links in the graph.
+    assert set(
+        Link.objects.filter(source=one).values_list("target_article", flat=True)
+    ) == {two.pk}
+    assert Link.objects.filter(source=two, target_article=one).exists()
+    assert run(path, reviewed_by="dr-reyes").count("unchanged") >= 1
+
+
+def test_overwrite_replaces_a_text_changed_here_as_unpublished_changes(
+    tmp_path, reviewer_person, editor
+):
+    from articles.services import save_version
+
+    path = tmp_path / "export.xml"
+    path.write_text(wxr([item(72, "Elbow", "elbow", "publish", "<p>Rest.</p>")]))
+    run(path, reviewed_by="dr-reyes")
+    article = Article.objects.get(wordpress_id=72)
+    save_version(article=article, content={"body": "<p>Ours.</p>"}, user=editor)
+    path.write_text(wxr([item(72, "Elbow", "elbow", "publish", "<p>Ice.</p>")]))
+    assert "posts: 1 skipped" in run(path, reviewed_by="dr-reyes")
+    run(path, reviewed_by="dr-reyes", overwrite=True)
+    article = Article.objects.get(wordpress_id=72)
+    assert article.working_version().body == "<p>Ice.</p>"

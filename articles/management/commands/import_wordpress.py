@@ -37,6 +37,12 @@ class Command(BaseCommand):
             "posts; without it they wait for a sign-off.",
         )
         parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="Replace articles changed here since their import with "
+            "WordPress's text (as unpublished changes of a live article).",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="Report only; write nothing."
         )
 
@@ -64,6 +70,7 @@ class Command(BaseCommand):
             pingbacks_as_backlinks=options["pingbacks_as_backlinks"],
             media_dir=options["media_dir"],
             dry_run=options["dry_run"],
+            overwrite=options["overwrite"],
         ).run()
         if options["dry_run"]:
             self.stdout.write("Dry run: nothing was written.")
