@@ -168,12 +168,14 @@ def _is_block(node):
     return getattr(node, "name", None) in NOT_INLINE
 
 
-def _wrap_loose_text(soup):
+def _wrap_loose_text(soup, container=None):
     """
-    Put text and inline elements at the top level of `soup` in paragraphs.
+    Put text and inline elements at the top level of `container` (the whole
+    `soup` by default, or a quotation) in paragraphs, as the editor does.
     A run that holds a block (a link around a heading, a stray list item)
     is left as it is: a paragraph cannot hold it.
     """
+    container = soup if container is None else container
     run = []
 
     def close_run():
@@ -192,7 +194,7 @@ def _wrap_loose_text(soup):
                 paragraph.append(node.extract())
         run.clear()
 
-    for node in list(soup.contents):
+    for node in list(container.contents):
         if getattr(node, "name", None) in TOP_LEVEL:
             close_run()
         else:
@@ -279,6 +281,9 @@ def _sanitize_once(html):
     )
     soup = BeautifulSoup(cleaned, "html.parser")
     _wrap_loose_text(soup)
+    for quote in soup.find_all("blockquote"):
+        # The editor's quotations hold paragraphs, never bare text.
+        _wrap_loose_text(soup, quote)
     _canonical_whitespace(soup)
     for link in soup.find_all("a"):
         rel = link.get("rel") or []

@@ -64,7 +64,17 @@ BLOCK_COMMENT = re.compile(r"\s*/?wp:")
 HREF = re.compile(r"""href=(["'])([^"']*)\1""")
 HEADING_TOP = re.compile(r"<(/?)h1\b", re.IGNORECASE)
 HEADING_DEEP = re.compile(r"<(/?)h[56]\b", re.IGNORECASE)
-BLOCK_TAG = re.compile(r"<(p|h[1-6]|ul|ol|table|blockquote|figure|div)\b", re.I)
+#: Elements WordPress does not put inside a paragraph.
+BLOCKS = (
+    "address|article|aside|blockquote|caption|col|colgroup|dd|details|div|dl|"
+    "dt|fieldset|figcaption|figure|footer|form|h[1-6]|header|hr|legend|li|"
+    "math|menu|nav|ol|p|pre|section|summary|table|tbody|td|tfoot|th|thead|tr|ul"
+)
+BLOCK_OPENS = re.compile(rf"(<(?:{BLOCKS})(?=[\s/>]))", re.IGNORECASE)
+BLOCK_CLOSES = re.compile(rf"(</(?:{BLOCKS})>)", re.IGNORECASE)
+BLOCK_START = re.compile(rf"</?(?:{BLOCKS})(?=[\s/>])", re.IGNORECASE)
+PRE = re.compile(r"<pre[\s>].*?</pre>", re.IGNORECASE | re.DOTALL)
+PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
 UPLOAD = re.compile(r"https?://[^\s\"'<>]+/wp-content/uploads/([^\s\"'<>?#]+)")
 COMMENT_STATUS = {
     "1": Comment.Status.APPROVED,
@@ -193,17 +203,47 @@ def _strip_block_comments(html):
     return "".join(kept)
 
 
+def paragraphs_from_lines(text):
+    """
+    Give classic-editor text its paragraphs as WordPress shows it: a blank
+    line ends a paragraph, a single line break is a <br>, and block
+    elements (lists, quotes, headings, tables…) stand on their own between
+    paragraphs. <pre> keeps its lines. Linear in the text.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    kept = []
+
+    def keep(match):
+        kept.append(match.group(0))
+        return f"\n\n\x00{len(kept) - 1}\x00\n\n"
+
+    text = PRE.sub(keep, text)
+    text = BLOCK_OPENS.sub(r"\n\n\1", text)
+    text = BLOCK_CLOSES.sub(r"\1\n\n", text)
+    out = []
+    for chunk in re.split(r"\n[ \t]*\n", text):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if chunk.startswith("\x00") or BLOCK_START.match(chunk):
+            out.append(chunk)
+        else:
+            out.append(f"<p>{chunk.replace(chr(10), '<br>')}</p>")
+    html = "".join(out)
+    return PLACEHOLDER.sub(lambda match: kept[int(match.group(1))], html)
+
+
 def clean_body(html):
-    """Strip Gutenberg block comments and shortcodes; add paragraphs to
-    classic-editor text that has none; sanitize."""
+    """Strip Gutenberg block comments and shortcodes; give classic-editor
+    text its paragraphs (block-editor content has its own); sanitize."""
+    from_block_editor = "<!-- wp:" in html
     html = _strip_block_comments(html)
     html = SHORTCODE.sub("", html)
     # The article's title is its h1, and headings go from h2 to h4 here.
     html = HEADING_TOP.sub(r"<\1h2", html)
     html = HEADING_DEEP.sub(r"<\1h4", html)
-    if not BLOCK_TAG.search(html):
-        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", html) if p.strip()]
-        html = "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    if not from_block_editor:
+        html = paragraphs_from_lines(html)
     return sanitize_html(html)
 
 

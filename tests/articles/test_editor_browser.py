@@ -102,7 +102,9 @@ def test_saving_unchanged_articles_in_the_editor_keeps_their_sign_off(
     call_command("load_demo", force=True, stdout=io.StringIO())
     classic = (
         "Rest for a day or two.\n\nThen walk a little more each day,\n"
-        "as far as is comfortable.\n\n<ul>\n<li>Ice</li>\n<li>Heat</li>\n</ul>"
+        "as far as is comfortable.\n\n<ul>\n<li>Ice</li>\n<li>Heat</li>\n</ul>\n"
+        "<blockquote>Walk, do not run.</blockquote>\nAfter the quote\nnext line."
+        "\n<h5>Small heading</h5>\nLast words."
     )
     export = tmp_path / "export.xml"
     export.write_text(wxr([item(7, "Back strain", "back-strain", "publish", classic)]))

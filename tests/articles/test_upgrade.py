@@ -54,3 +54,57 @@ def test_upgrade_stores_canonical_bodies_and_keeps_current_sign_offs():
     assert signed.has_current_sign_off
     assert stale.review_fingerprint == "0" * 64
     assert not stale.has_current_sign_off
+
+
+def signed_content_fingerprint(article, body):
+    import json
+
+    content = {
+        "title": article.title,
+        "summary": article.summary,
+        "body": body,
+        "seo_title": article.seo_title,
+        "meta_description": article.meta_description,
+        "featured_image": article.featured_image_id,
+        "featured_image_alt": article.featured_image_alt,
+        "featured_image_is_decorative": article.featured_image_is_decorative,
+        "references": [],
+    }
+    encoded = json.dumps(content, sort_keys=True, default=str).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrade_gives_quotations_paragraphs_and_keeps_current_sign_offs():
+    before = ("articles", "0018_preview_key")
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    old = executor.loader.project_state([before]).apps
+    category = old.get_model("articles", "Category").objects.create(
+        name="Spine", slug="spine"
+    )
+    reviewer = old.get_model("articles", "Person").objects.create(
+        name="Dr. Rosa Quinn", slug="rosa-quinn"
+    )
+    body = "<p>She said:</p><blockquote>Walk every day.</blockquote>"
+    article = old.get_model("articles", "Article").objects.create(
+        title="Walking",
+        slug="walking",
+        summary="Short.",
+        body=body,
+        category=category,
+        reviewed_by=reviewer,
+    )
+    type(article).objects.filter(pk=article.pk).update(
+        review_fingerprint=signed_content_fingerprint(article, body)
+    )
+
+    MigrationExecutor(connection).migrate(
+        MigrationExecutor(connection).loader.graph.leaf_nodes()
+    )
+
+    article = Article.objects.get(pk=article.pk)
+    assert article.body == (
+        "<p>She said:</p><blockquote><p>Walk every day.</p></blockquote>"
+    )
+    assert article.has_current_sign_off
