@@ -75,7 +75,16 @@ BLOCK_CLOSES = re.compile(rf"(</(?:{BLOCKS})>)", re.IGNORECASE)
 BLOCK_START = re.compile(rf"</?(?:{BLOCKS})(?=[\s/>])", re.IGNORECASE)
 PRE = re.compile(r"<pre[\s>].*?</pre>", re.IGNORECASE | re.DOTALL)
 PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
-UPLOAD = re.compile(r"https?://[^\s\"'<>]+/wp-content/uploads/([^\s\"'<>?#]+)")
+#: An image address, on any host: the part from the year/month folder (or
+#: the file alone) is where it sits in a copy of the uploads folder, whether
+#: the address is /wp-content/uploads/2024/02/x.jpg on the clinic's old host
+#: or clinic.files.wordpress.com/2024/02/x.jpg.
+UPLOAD = re.compile(
+    r"https?://[^\s\"'<>/?#]+(?:/[^\s\"'<>?#]*?)??/"
+    r"(?:wp-content/uploads/|files/)?"
+    r"((?:\d{4}/\d{2}/)?[^\s\"'<>?#/]+\.(?:jpe?g|png|gif|webp))(?=[\s\"'<>?#]|$)",
+    re.IGNORECASE,
+)
 COMMENT_STATUS = {
     "1": Comment.Status.APPROVED,
     "0": Comment.Status.PENDING,
@@ -111,8 +120,11 @@ class Report:
         out += [f"failed: {failure}" for failure in self.failures]
         out += [f"note: {note}" for note in self.notes]
         if self.kept_urls:
-            out.append("images left at their WordPress addresses:")
-            out += [f"  {url}" for url in sorted(set(self.kept_urls))]
+            out.append(
+                "images left at their WordPress addresses (readers will not see "
+                "them; add the files to --media-dir and run again):"
+            )
+            out += [f"  “{title}”: {url}" for title, url in sorted(set(self.kept_urls))]
         return out
 
 
@@ -282,6 +294,7 @@ class Importer:
         self.report = Report()
         self.attachments = {}
         self.planned_slugs = {}
+        self.current_title = ""
 
     def run(self):
         channel = self.wxr.channel
@@ -469,6 +482,7 @@ class Importer:
         post_id = int(wp(item, "post_id"))
         status = wp(item, "status")
         title = _plain_title(_text(item, "title"))[:200] or f"Post {post_id}"
+        self.current_title = title
         if wp(item, "post_password") and status in ("publish", "future"):
             # Only readers with the password saw it there: not public here.
             self.report.notes.append(
@@ -706,11 +720,11 @@ class Importer:
         """Return an Image for an uploads URL found in --media-dir, or None."""
         match = UPLOAD.match(url)
         if self.media_dir is None or match is None:
-            self.report.kept_urls.append(url)
+            self.report.kept_urls.append((self.current_title, url))
             return None
         path = (self.media_dir / match.group(1)).resolve()
         if self.media_dir.resolve() not in path.parents or not path.is_file():
-            self.report.kept_urls.append(url)
+            self.report.kept_urls.append((self.current_title, url))
             return None
         if self.dry_run:
             return None

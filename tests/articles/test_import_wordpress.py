@@ -636,3 +636,23 @@ def test_classic_text_keeps_its_paragraphs_beside_lists_and_quotes(
     assert len(body.find_all("br")) == 48
     assert body.select_one("blockquote p").get_text() == "Move a little every day."
     assert [li.get_text() for li in body.select("ul li")] == ["Ice", "Heat"]
+
+
+def test_images_from_wordpress_com_and_other_paths_come_from_the_media_dir(
+    tmp_path,
+):
+    uploads = tmp_path / "uploads" / "2023" / "11"
+    uploads.mkdir(parents=True)
+    PILImage.new("RGB", (120, 80), "navy").save(uploads / "knee.png")
+    body = (
+        '<p><img src="https://oldclinic.files.wordpress.com/2023/11/knee.png" '
+        'alt="Knee"></p><p><img src="https://cdn.example/2023/11/missing.jpg" '
+        'alt="Gone"></p>'
+    )
+    path = tmp_path / "export.xml"
+    path.write_text(wxr([item(74, "Knees", "knees", "draft", body)]))
+    out = run(path, media_dir=str(tmp_path / "uploads"))
+    article = Article.objects.get(wordpress_id=74)
+    assert Image.objects.get().file.url in article.body
+    assert "files.wordpress.com" not in article.body
+    assert "“Knees”: https://cdn.example/2023/11/missing.jpg" in out
