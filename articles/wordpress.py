@@ -23,6 +23,7 @@ from django.core.files.base import File
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import escape_uri_path
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
@@ -191,6 +192,17 @@ def _slug(value, fallback, length):
     return f"{fallback}-{digest}"
 
 
+def _request_path(path):
+    """
+    An old address as Django will see it when a browser asks for it:
+    WordPress writes non-Latin slugs percent-encoded in lower case, the
+    request arrives in upper case.
+    """
+    path, _, query = path.partition("?")
+    path = escape_uri_path(unquote(path))
+    return f"{path}?{query}" if query else path
+
+
 def _plain_title(value):
     """A title as text: WordPress titles may hold markup and entities."""
     return " ".join(unescape(strip_tags(unescape(value))).split())
@@ -309,6 +321,8 @@ class Importer:
                 self.attachments[self.wxr.wp(item, "post_id")] = self.wxr.wp(
                     item, "attachment_url"
                 )
+        if not self.dry_run:
+            self.redirect_archives()
         self.plan_addresses(channel)
         for item in channel.findall("item"):
             kind = self.wxr.wp(item, "post_type")
@@ -332,6 +346,28 @@ class Importer:
             for article in self.imported:
                 sync_article_links(article=Article.objects.get(pk=article.pk))
         return self.report
+
+    def redirect_archives(self):
+        """
+        The old site's archive pages lead to their pages here: each category,
+        tag and author, and the feed. A redirect already made by an editor
+        is left alone.
+        """
+        site = Site.objects.get_current()
+        targets = {"/feed/": reverse("feed-rss")}
+        for nicename, category in self.categories.items():
+            targets[f"/category/{nicename}/"] = category.get_absolute_url()
+        for nicename, tag in self.tags.items():
+            if isinstance(nicename, str):
+                targets[f"/tag/{nicename}/"] = tag.get_absolute_url()
+        for login, person in self.authors.items():
+            targets[f"/author/{login}/"] = person.get_absolute_url()
+        for old_path, new_path in targets.items():
+            Redirect.objects.get_or_create(
+                site=site,
+                old_path=_request_path(old_path)[:200],
+                defaults={"new_path": new_path},
+            )
 
     def plan_addresses(self, channel):
         """
@@ -440,9 +476,14 @@ class Importer:
         for element in elements:
             slug = self.wxr.wp(element, "category_nicename")
             name = _plain_title(self.wxr.wp(element, "cat_name")) or unquote(slug)
+            description = _plain_title(self.wxr.wp(element, "category_description"))
             category, created = Category.objects.get_or_create(
-                slug=_slug(slug, "category", 100), defaults={"name": name[:100]}
+                slug=_slug(slug, "category", 100),
+                defaults={"name": name[:100], "description": description},
             )
+            if not created and description and not category.description:
+                category.description = description
+                category.save(update_fields=["description"])
             self.report.add("categories", "created" if created else "unchanged")
             categories[slug] = category
             parents[slug] = self.wxr.wp(element, "category_parent")
@@ -709,6 +750,7 @@ class Importer:
             parts = urlsplit(link)
             old_paths.add(parts.path + (f"?{parts.query}" if parts.query else ""))
         for old_path in old_paths:
+            old_path = _request_path(old_path)
             if old_path and old_path != new_path:
                 Redirect.objects.update_or_create(
                     site=site, old_path=old_path[:200], defaults={"new_path": new_path}

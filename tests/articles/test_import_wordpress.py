@@ -656,3 +656,28 @@ def test_images_from_wordpress_com_and_other_paths_come_from_the_media_dir(
     assert Image.objects.get().file.url in article.body
     assert "files.wordpress.com" not in article.body
     assert "“Knees”: https://cdn.example/2023/11/missing.jpg" in out
+
+
+def test_old_archive_addresses_and_non_latin_permalinks_redirect(
+    tmp_path, client, reviewer_person
+):
+    pain = "%d0%b1%d0%be%d0%bb%d1%8c"
+    path = tmp_path / "export.xml"
+    text = wxr([item(75, "Боль", pain, "publish", "<p>Текст.</p>", cats=("spine",))])
+    text = text.replace(
+        "<wp:cat_name><![CDATA[Spine]]></wp:cat_name>",
+        "<wp:cat_name><![CDATA[Spine]]></wp:cat_name>"
+        "<wp:category_description><![CDATA[Backs and necks.]]>"
+        "</wp:category_description>",
+    )
+    path.write_text(text, encoding="utf-8")
+    run(path, reviewed_by="dr-reyes")
+    article = Article.objects.get(wordpress_id=75)
+    assert Category.objects.get(slug="spine").description == "Backs and necks."
+    assertRedirects(client.get("/category/spine/"), "/categories/spine/", 301)
+    assertRedirects(client.get("/tag/pain/"), "/tags/pain/", 301)
+    assertRedirects(client.get("/author/maria/"), "/authors/maria/", 301)
+    assertRedirects(
+        client.get("/feed/"), "/feeds/rss/", 301, fetch_redirect_response=False
+    )
+    assertRedirects(client.get(f"/2024/02/{pain}/"), article.get_absolute_url(), 301)
