@@ -24,7 +24,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
-from django.utils.html import strip_tags
+from django.utils.html import escape, strip_tags
 from django.utils.text import slugify
 
 from comments.models import Comment, hash_ip
@@ -61,6 +61,19 @@ WXR_VERSIONS = ("1.0", "1.1", "1.2")
 SHORTCODE = re.compile(r"\[/?[a-zA-Z_][\w-]*(?:\s[^\[\]]*)?\]")
 SHORTCODE_NAME = re.compile(r"\[([a-zA-Z_][\w-]*)(?:\s[^\[\]]*)?\]")
 BLOCK_COMMENT = re.compile(r"\s*/?wp:")
+GALLERY = re.compile(r"\[gallery([^\[\]]*)\]", re.IGNORECASE)
+GALLERY_IDS = re.compile(r"ids=[\"']?([\d,\s]+)")
+MEDIA = re.compile(r"\[(audio|video)([^\[\]]*)\](?:[^\[]*\[/\1\])?", re.IGNORECASE)
+MEDIA_SOURCE = re.compile(
+    r"(?:src|mp3|m4a|ogg|wav|mp4|webm|ogv)=[\"']?(https?://[^\s\"'\]]+)"
+)
+EMBED = re.compile(
+    r"\[embed[^\[\]]*\]\s*(https?://[^\s\[\]<>\"']+)\s*\[/embed\]",
+    re.IGNORECASE,
+)
+BARE_URL_LINE = re.compile(r"^[ \t]*(https?://[^\s<>\"']+)[ \t]*$", re.MULTILINE)
+#: Shortcodes whose content stays (their tags go): not worth a note.
+KEPT_INSIDE = {"caption", "wp_caption"}
 #: An href in sanitized HTML (always quoted).
 HREF = re.compile(r"""href=(["'])([^"']*)\1""")
 HEADING_TOP = re.compile(r"<(/?)h1\b", re.IGNORECASE)
@@ -190,6 +203,67 @@ def _slug(value, fallback, length):
         return slug
     digest = hashlib.sha1(text.encode()).hexdigest()[:8]
     return f"{fallback}-{digest}"
+
+
+#: Providers of embeds, by host.
+PROVIDERS = {
+    "youtube.com": "YouTube",
+    "youtu.be": "YouTube",
+    "vimeo.com": "Vimeo",
+    "soundcloud.com": "SoundCloud",
+    "spotify.com": "Spotify",
+    "twitter.com": "X",
+    "x.com": "X",
+    "instagram.com": "Instagram",
+    "facebook.com": "Facebook",
+    "tiktok.com": "TikTok",
+}
+
+
+def _embed_link(url):
+    """An embedded page as a link that names its provider."""
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    provider = next(
+        (name for domain, name in PROVIDERS.items() if host.endswith(domain)),
+        host or url,
+    )
+    return f'<p><a href="{escape(url)}">View on {escape(provider)}</a></p>'
+
+
+def render_media(body, attachments):
+    """
+    Write WordPress's media shortcodes and embeds as this site can show
+    them: a gallery as its images (`attachments`: WordPress ID -> address;
+    imported with the others), audio, video and embeds as links naming
+    where they play. Linear in the body.
+    """
+
+    def gallery(match):
+        ids = re.findall(r"\d+", (GALLERY_IDS.search(match.group(1)) or [""])[0])
+        urls = [attachments[i] for i in ids if i in attachments]
+        return "".join(
+            f'<figure class="image"><img src="{escape(url)}" alt=""></figure>'
+            for url in urls
+        )
+
+    def media(match):
+        kind, attributes = match.group(1).lower(), match.group(2)
+        found = MEDIA_SOURCE.search(attributes)
+        if not found:
+            return ""
+        label = "Listen to the recording" if kind == "audio" else "Watch the video"
+        return f'<p><a href="{escape(found.group(1))}">{label}</a></p>'
+
+    def embed(match):
+        return _embed_link(match.group(1))
+
+    body = GALLERY.sub(gallery, body)
+    body = MEDIA.sub(media, body)
+    body = EMBED.sub(embed, body)
+    if "<!-- wp:" not in body:
+        # A classic post's address alone on a line is an embed there.
+        body = BARE_URL_LINE.sub(lambda match: _embed_link(match.group(1)), body)
+    return body
 
 
 def _request_path(path):
@@ -531,8 +605,10 @@ class Importer:
                 "imported as a draft."
             )
             status = "draft"
-        raw_body = _text(item, "content:encoded")
-        dropped = sorted({name.lower() for name in SHORTCODE_NAME.findall(raw_body)})
+        raw_body = render_media(_text(item, "content:encoded"), self.attachments)
+        dropped = sorted(
+            {name.lower() for name in SHORTCODE_NAME.findall(raw_body)} - KEPT_INSIDE
+        )
         if dropped:
             self.report.notes.append(
                 f"“{title}”: shortcodes not rendered here were removed: "

@@ -376,15 +376,18 @@ def test_a_draft_written_here_is_not_overwritten_by_a_new_run(
         "<!-- wp:paragraph " * 12_000,  # 200 KB of unclosed block comments
         "[gallery ids=1 " * 14_000,  # unclosed shortcodes
         "<p>" + "\n \n" * 60_000 + "</p>",
+        "[audio src=x " * 14_000,  # unclosed media shortcodes
+        "[embed]https://x.example/ " * 8_000,
+        "[gallery ids=1,2,3 " * 12_000,
     ],
 )
 def test_hostile_post_bodies_are_cleaned_in_linear_time(hostile, figures):
     import time
 
-    from articles.wordpress import clean_body
+    from articles.wordpress import clean_body, render_media
 
     started = time.monotonic()
-    clean_body(hostile)
+    clean_body(render_media(hostile, {}))
     seconds = time.monotonic() - started
     figures.setdefault("WordPress body cleaning, hostile 200 KB: seconds", []).append(
         round(seconds, 2)
@@ -521,16 +524,36 @@ def test_protected_and_closed_posts_and_marked_up_titles(tmp_path, reviewer_pers
     assert Comment.objects.get().body == long_comment.strip()
 
 
-def test_every_shortcode_removed_is_named_in_the_report(tmp_path):
+def test_media_shortcodes_and_embeds_become_what_the_site_can_show(
+    tmp_path, client, reviewer_person
+):
+    uploads = tmp_path / "uploads" / "2024" / "02"
+    uploads.mkdir(parents=True)
+    PILImage.new("RGB", (300, 200), "teal").save(uploads / "spine.jpg")
     body = (
-        '<p>See [gallery ids="1,2"] and [audio src="a.mp3"] [video src="v.mp4"]'
-        "[/video] [embed]https://video.example/1[/embed].</p>"
+        'Our exercises:\n\n[gallery ids="99"]\n\n'
+        '[audio src="https://cdn.example/talk.mp3"][/audio]\n\n'
+        '[video mp4="https://cdn.example/walk.mp4"][/video]\n\n'
+        "[embed]https://vimeo.com/123[/embed]\n\n"
+        "https://www.youtube.com/watch?v=abc\n\n"
+        '[contact-form-7 id="4"]'
     )
+    items = [i for i in standard_items() if "<wp:post_id>99<" in i]
+    items.append(item(68, "Media", "media", "publish", body))
     path = tmp_path / "export.xml"
-    path.write_text(wxr([item(67, "Media", "media", "draft", body)]), encoding="utf-8")
-    out = run(path)
-    assert "shortcodes not rendered here were removed: [audio], [embed], " in out
-    assert "[gallery], [video]" in out
+    path.write_text(wxr(items), encoding="utf-8")
+    out = run(path, reviewed_by="dr-reyes", media_dir=str(tmp_path / "uploads"))
+    page = client.get("/articles/media/").content.decode()
+    assert Image.objects.get().file.url in page
+    for href, text in (
+        ("https://cdn.example/talk.mp3", "Listen to the recording"),
+        ("https://cdn.example/walk.mp4", "Watch the video"),
+        ("https://vimeo.com/123", "View on Vimeo"),
+        ("https://www.youtube.com/watch?v=abc", "View on YouTube"),
+    ):
+        assert f'href="{href}" rel="noopener">{text}</a>' in page
+    assert "shortcodes not rendered here were removed: [contact-form-7]" in out
+    assert "[audio]" not in out
 
 
 def test_headings_keep_their_place_and_every_term_is_kept(tmp_path):
