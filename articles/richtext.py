@@ -5,9 +5,9 @@ Everything an editor stores passes `sanitize_html()` (nh3, an allow-list),
 so templates may mark the stored HTML safe.
 """
 
-import contextlib
 import re
-from html.parser import HTMLParser
+import sys
+from html import unescape
 from urllib.parse import urlsplit
 
 import nh3
@@ -374,68 +374,89 @@ def search_snippet(text, words, start_mark="\x02", end_mark="\x03", width=220):
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
-class _LinkCollector(HTMLParser):
-    """Collect <a href> links and their text in one pass, with no tree: time
-    is linear in the page, however deeply it nests."""
+ANCHOR_OPEN = re.compile(r"<a(?=[\s/>])", re.IGNORECASE)
+ANCHOR_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
+ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>"']+))?""")
+ANY_TAG = re.compile(r"<[^>]*>")
 
-    def __init__(self, limit):
-        super().__init__(convert_charrefs=True)
-        self.limit = limit
-        self.links = []
-        self._open = None
 
-    def handle_starttag(self, tag, attrs):
-        if tag != "a":
+def _without_comments(html):
+    """`html` without its comments, in one pass (an unclosed one ends it)."""
+    kept, position = [], 0
+    while (start := html.find("<!--", position)) >= 0:
+        kept.append(html[position:start])
+        end = html.find("-->", start + 4)
+        if end < 0:
+            return "".join(kept)
+        position = end + 3
+    kept.append(html[position:])
+    return "".join(kept)
+
+
+def _anchors(html, limit):
+    """
+    Yield (href, rel, text) for each <a href> in `html`, scanning it once:
+    every search starts where the last one ended, so time is linear in the
+    page whatever its markup (Python's own HTML parser is quadratic on some
+    broken markup). An <a> ends at its </a> or at the next <a>.
+    """
+    found, position, next_close = 0, 0, None
+    while limit is None or found < limit:
+        opening = ANCHOR_OPEN.search(html, position)
+        if opening is None:
             return
-        self._close()
-        attrs = dict(attrs)
-        if attrs.get("href") is not None:
-            self._open = (attrs["href"], attrs.get("rel") or "", [])
-
-    def handle_endtag(self, tag):
-        if tag == "a":
-            self._close()
-
-    def handle_data(self, data):
-        if self._open is not None and sum(map(len, self._open[2])) < 2000:
-            self._open[2].append(data)
-
-    def _close(self):
-        if self._open is None:
+        tag_end = html.find(">", opening.end())
+        if tag_end < 0:
             return
-        href, rel, text = self._open
-        self._open = None
-        self.links.append((href, rel, text))
-        if self.limit is not None and len(self.links) >= self.limit:
-            raise _EnoughLinks
+        if next_close is None or next_close.start() < tag_end:
+            next_close = ANCHOR_CLOSE.search(html, tag_end) or _END
+        following = ANCHOR_OPEN.search(html, tag_end)
+        stop = min(next_close.start(), following.start() if following else len(html))
+        stop = min(stop, len(html))
+        position = next_close.end() if stop == next_close.start() else stop
+        attributes = {
+            name.lower(): unescape(value[1:-1] if value[:1] in "\"'" else value)
+            for name, value in ATTRIBUTE.findall(html[opening.end() : tag_end])
+            if value
+        }
+        if "href" not in attributes:
+            continue
+        text = unescape(ANY_TAG.sub(" ", html[tag_end + 1 : stop]))
+        found += 1
+        yield attributes["href"], attributes.get("rel", ""), text
 
-    def close(self):
-        super().close()
-        with contextlib.suppress(_EnoughLinks):
-            self._close()
+
+class _End:
+    """A match that never comes: no </a> is left in the page."""
+
+    def start(self):
+        return sys.maxsize
+
+    def end(self):
+        return sys.maxsize
 
 
-class _EnoughLinks(Exception):
-    pass
+_END = _End()
 
 
 def extract_links(html, *, limit=None):
     """
     Return the links in `html` as [(href, anchor text, rel)], in order,
-    skipping fragments, mail and phone links; at most `limit` links are
-    read. Control characters are dropped.
+    skipping fragments, mail and phone links and addresses that do not
+    parse; at most `limit` links are read. Control characters are dropped.
     """
-    collector = _LinkCollector(limit)
-    with contextlib.suppress(_EnoughLinks):
-        collector.feed(CONTROL_CHARACTERS.sub("", html or ""))
-        collector.close()
+    html = _without_comments(CONTROL_CHARACTERS.sub("", html or ""))
     links = []
-    for href, rel, text in collector.links:
+    for href, rel, text in _anchors(html, limit):
         href = href.strip()
         if not href or href.startswith("#"):
             continue
-        if urlsplit(href).scheme in {"mailto", "tel"}:
+        try:
+            scheme = urlsplit(href).scheme
+        except ValueError:
             continue
-        text = " ".join(" ".join(text).split())[:500]
+        if scheme in {"mailto", "tel"}:
+            continue
+        text = " ".join(text.split())[:500]
         links.append((href, text, " ".join(rel.split())))
     return links

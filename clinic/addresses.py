@@ -4,6 +4,9 @@ behind trusted proxies, this site's host names and absolute URLs, and which
 stored URLs are safe to link to.
 """
 
+import hashlib
+import hmac
+import ipaddress
 import re
 
 from django.conf import settings
@@ -28,6 +31,34 @@ def client_ip(request):
         if hop and hop not in trusted:
             return hop
     return address
+
+
+def keyed_hash(value):
+    """
+    Return a keyed hash (HMAC-SHA256, CLINIC_IP_HASH_KEY) of `value`.
+    Without the key it cannot be reversed by trying every IPv4 address or
+    a list of emails.
+    """
+    key = settings.CLINIC_IP_HASH_KEY.encode()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def network_fingerprint(ip):
+    """
+    Return the keyed hash of the network an address belongs to ("" for
+    none): the address itself, or for IPv6 its /64, which one household or
+    server holds whole (otherwise one person could change address for every
+    request).
+    """
+    if not ip:
+        return ""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return keyed_hash(ip)
+    if address.version == 6 and not address.ipv4_mapped:
+        ip = str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return keyed_hash(ip)
 
 
 def site_url(path):

@@ -6,7 +6,7 @@ Webmentions, privacy requests and the like.
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 
 
 def _atomic():
@@ -20,6 +20,7 @@ def over_limit(key, limit, seconds):
     happened in the `seconds` since the first. With the cache unreachable
     nothing is counted and nothing is over.
     """
+    cache = caches["limits" if "limits" in settings.CACHES else "default"]
     key = f"limit:{key}"
     if _atomic():
         cache.add(key, 0, timeout=seconds)

@@ -171,6 +171,16 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
+# Rate-limit counters apart from pages: however many pages are cached, no
+# culling of old entries ever resets a limit.
+CACHES["limits"] = {
+    **CACHES["default"],
+    **(
+        {"KEY_PREFIX": "clinic-limits"}
+        if REDIS_URL
+        else {"LOCATION": Path(CACHES["default"]["LOCATION"]) / "limits"}
+    ),
+}
 # Template fragments go to "off" where they must not be kept (previews, an
 # unreachable cache).
 CACHES["off"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}

@@ -1,7 +1,3 @@
-import hashlib
-import hmac
-import ipaddress
-
 import nh3
 import reversion
 from django.conf import settings
@@ -15,33 +11,16 @@ from django.utils.html import urlize
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
-from clinic.addresses import is_web_url, validate_web_url
-
-
-def keyed_hash(value):
-    """
-    Return a keyed hash (HMAC-SHA256) of `value`. Without the key it cannot
-    be reversed by trying every IPv4 address or a list of emails.
-    """
-    key = settings.CLINIC_IP_HASH_KEY.encode()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+from clinic.addresses import (
+    is_web_url,
+    network_fingerprint,
+    validate_web_url,
+)
 
 
 def hash_ip(ip):
-    """
-    Return the keyed hash of an IP address ("" for none). An IPv6 address
-    counts by its /64 network, which one household or server holds whole:
-    otherwise one reader could change address for every request.
-    """
-    if not ip:
-        return ""
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return keyed_hash(ip)
-    if address.version == 6 and not address.ipv4_mapped:
-        ip = str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return keyed_hash(ip)
+    """Return the keyed fingerprint of an IP address's network ("" for none)."""
+    return network_fingerprint(ip)
 
 
 #: How deep replies may nest, whatever the discussion settings say.

@@ -22,12 +22,12 @@ from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 from reversion.models import Revision, Version
 
-from clinic.addresses import site_url
+from clinic.addresses import keyed_hash, site_url
 from clinic.logs import queue
 from clinic.pagecache import invalidate_public_pages
 from clinic.tasks import send_email
 
-from .models import Comment, keyed_hash
+from .models import Comment
 
 REQUEST_SALT = "comments.privacy-request"
 #: How long a confirmation link works.

@@ -15,12 +15,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
-from clinic.addresses import client_ip
+from clinic.addresses import client_ip, keyed_hash
 from clinic.limits import over_limit
 
 from . import privacy, services
 from .forms import CommentForm, PrivacyRequestForm, form_token
-from .models import Comment, DiscussionSettings, Flag, hash_ip, keyed_hash
+from .models import Comment, DiscussionSettings, Flag, hash_ip
 from .threads import (
     AWAITING_COOKIE,
     AWAITING_KEPT,

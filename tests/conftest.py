@@ -53,6 +53,10 @@ TEST_CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "tests",
     },
+    "limits": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tests-limits",
+    },
     "off": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
 
@@ -77,6 +81,7 @@ def _test_settings(settings, tmp_path):
     # One location for every test, emptied before each: libraries that keep
     # a cache object from an earlier test (imagekit) see the same empty store.
     caches["default"].clear()
+    caches["limits"].clear()
 
 
 @pytest.fixture

@@ -60,7 +60,10 @@ class FetchResult:
 
     @property
     def text(self):
-        return self.body.decode(self.encoding, errors="replace")
+        try:
+            return self.body.decode(self.encoding, errors="replace")
+        except (LookupError, UnicodeError):  # A charset Python does not know.
+            return self.body.decode("utf-8", errors="replace")
 
     @property
     def encoding(self):
@@ -125,7 +128,11 @@ def resolve(url):
     Raise FetchRefused unless `url` is http(s) and its host resolves only to
     public addresses; return (parts, port, the addresses to connect to).
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port that is not a number.
+    except ValueError as error:
+        raise FetchRefused(f"the address is not valid: {error}") from None
     if parts.scheme not in ("http", "https"):
         raise FetchRefused(f"only http and https are fetched, not {parts.scheme!r}")
     if not parts.hostname:
@@ -259,13 +266,15 @@ class _BoundedBody:
             )
 
 
-def _header(response, name):
-    values = [
-        value.decode("latin-1")
-        for key, value in response.headers
-        if key.decode("latin-1").lower() == name
-    ]
-    return ", ".join(values)
+def _headers(response):
+    """The response's headers by lower-case name, repeated ones joined with
+    ", ", in one pass however many there are."""
+    headers = {}
+    for key, value in response.headers:
+        name = key.decode("latin-1").lower()
+        value = value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return headers
 
 
 def _request_url(url):
@@ -310,20 +319,14 @@ def _fetch_once(url, *, method, deadline, max_bytes):
             method, target, headers=headers, extensions=extensions
         ) as response:
             result = FetchResult(
-                url=url,
-                status=response.status,
-                headers={
-                    key.decode("latin-1").lower(): _header(
-                        response, key.decode("latin-1").lower()
-                    )
-                    for key, _value in response.headers
-                },
-                body=b"",
+                url=url, status=response.status, headers=_headers(response), body=b""
             )
             if result.is_redirect or method == "HEAD":
                 return result
             encodings = [
-                e for e in _header(response, "content-encoding").split(",") if e.strip()
+                e
+                for e in result.headers.get("content-encoding", "").split(",")
+                if e.strip()
             ]
             if len(encodings) > 1:
                 raise FetchRefused("stacked content encodings are refused")
@@ -359,5 +362,9 @@ def fetch(url, *, method="GET", max_bytes=MAX_BYTES, max_seconds=MAX_SECONDS):
         if not (result.is_redirect and "location" in result.headers):
             result.chain = chain
             return result
-        url = urljoin(url, result.headers["location"])
+        try:
+            url = urljoin(url, result.headers["location"])
+        except ValueError as error:
+            reason = f"the redirect's address is not valid: {error}"
+            raise FetchRefused(reason) from None
     raise FetchRefused(f"more than {MAX_REDIRECTS} redirects")

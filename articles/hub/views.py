@@ -1,5 +1,6 @@
 """The public hub page and the Webmention endpoint."""
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from articles.models import Article
+from clinic.addresses import client_ip, network_fingerprint
 from clinic.limits import over_limit
 from clinic.pagecache import fragment_settings, generation
 
@@ -24,11 +27,16 @@ from .services.backlinks import check_outside_url, record_backlink
 from .services.links import article_for_url
 
 WEBMENTION_LIMIT = 10  # Mentions per source host per minute.
+#: Mentions one sender's network may send in an hour, whatever the sources.
+WEBMENTIONS_PER_SENDER = 60
 
 
-def _refused_by_limits(host, article):
-    """Why a Webmention waits (the limits of one source site, one article
-    and the whole site), or None."""
+def _refused_by_limits(request, host, article):
+    """Why a Webmention waits (the limits of one sender, one source site,
+    one article and the whole site), or None."""
+    sender = network_fingerprint(client_ip(request))
+    if over_limit(f"webmention:sender:{sender}", WEBMENTIONS_PER_SENDER, 3600):
+        return _("Too many mentions from your network; try again later.")
     if over_limit(f"webmention:{host}", WEBMENTION_LIMIT, 60):
         return _("Too many mentions from this site; try again later.")
     if over_limit(
@@ -68,12 +76,16 @@ def webmention(request):
     if article is None:
         return _plain(_("The target is not a published article of this site."), 400)
     host = (urlsplit(source).hostname or "").lower()
-    refusal = _refused_by_limits(host, article)
+    refusal = _refused_by_limits(request, host, article)
     if refusal:
         return _plain(refusal, 429)
     known = Backlink.objects.filter(source_url=source, target_article=article)
+    # Mentions whose page could not be fetched stay pending; after a day
+    # they no longer hold the door shut for everyone else.
     waiting = Backlink.objects.filter(
-        via=Backlink.Via.WEBMENTION, status=Backlink.Status.PENDING
+        via=Backlink.Via.WEBMENTION,
+        status=Backlink.Status.PENDING,
+        created_at__gte=timezone.now() - timedelta(days=1),
     )
     if not known.exists() and waiting.count() >= settings.CLINIC_WEBMENTION_MAX_PENDING:
         # Each one is a row to verify: the queue of unverified ones is capped.

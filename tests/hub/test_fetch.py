@@ -77,6 +77,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_response(302)
             self.send_header("Location", f"/slow-hop/{n - 1}" if n else "/page")
             self.end_headers()
+        elif self.path == "/to-broken":
+            self.send_response(302)
+            self.send_header("Location", "http://[x]/")
+            self.end_headers()
+        elif self.path == "/bogus-charset":
+            body = "<p>Café</p>".encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=bogus")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        elif self.path == "/many-headers":
+            self.send_response(200)
+            for n in range(9000):
+                self.send_header(f"X-H{n % 50}", "b")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
         elif self.path == "/agent":
             self.reply(200, self.headers["User-Agent"].encode())
         else:
@@ -359,3 +377,19 @@ def test_addresses_inside_ipv6_forms_are_checked(address, monkeypatch, refusal):
 )
 def test_public_addresses_pass(address):
     check_address(address)
+
+
+def test_odd_answers_are_refusals_or_text_never_crashes(outside, loopback, refusal):
+    with pytest.raises(FetchRefused, match="not valid"):
+        fetch(f"{outside}/to-broken")
+    assert fetch(f"{outside}/bogus-charset").text == "<p>Café</p>"
+    with pytest.raises(FetchRefused, match="not valid"):
+        fetch("http://[x]/")
+    refusal("fetches refused")
+
+
+def test_thousands_of_headers_are_read_in_one_pass(outside, loopback, figures):
+    error, seconds, _peak = measured(lambda: fetch(f"{outside}/many-headers"))
+    figures["9,000 response headers: seconds"] = round(seconds, 2)
+    assert error is None
+    assert seconds < 2

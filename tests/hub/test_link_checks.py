@@ -206,3 +206,28 @@ def test_link_actions_need_the_right_to_edit_articles(outside, client, refusal):
     assert LinkCheck.objects.broken().exists()
     assert Link.objects.filter(pk=gone.pk).exists()
     refusal("link actions refused")
+
+
+@pytest.mark.security
+def test_a_long_refusal_fits_its_column(monkeypatch):
+    from articles.hub.services import link_checks
+
+    def refuse(url, **kwargs):
+        raise link_checks.FetchRefused("x" * 1000)
+
+    monkeypatch.setattr(link_checks, "fetch", refuse)
+    outcome = link_checks.probe_url("https://long.example/")
+    assert len(outcome["note"]) <= 300
+
+
+@pytest.mark.security
+def test_an_unexpected_error_in_one_check_spares_the_batch(monkeypatch):
+    from articles.hub.services import link_checks
+
+    def explode(url, **kwargs):
+        raise RuntimeError("surprise")
+
+    monkeypatch.setattr(link_checks, "fetch", explode)
+    outcome = link_checks.probe_url("https://odd.example/")
+    assert outcome["retry"] is True
+    assert "RuntimeError" in outcome["note"]

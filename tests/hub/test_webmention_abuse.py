@@ -169,3 +169,65 @@ def test_verifying_what_readers_do_not_see_keeps_the_cached_pages(
         verify_backlink(backlink=backlink)  # Verified, not approved.
         verify_backlink(backlink=backlink)
     assert generation() == before
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["<a" * 100_000, "<!--" * 100_000, "<a href=x>" * 50_000, "<a " * 100_000 + ">"],
+)
+def test_broken_markup_is_read_in_linear_time(outside, article, page, figures):
+    PAGES["/broken"] = page
+    backlink = Backlink.objects.create(
+        source_url=f"{outside}/broken", target_article=article
+    )
+    started = time.monotonic()
+    verify_backlink(backlink=backlink)
+    seconds = time.monotonic() - started
+    figures.setdefault("verify 200-500 KB of broken markup: seconds", []).append(
+        round(seconds, 2)
+    )
+    assert seconds < 3
+
+
+def test_an_address_that_does_not_parse_is_a_400(client, article):
+    response = mention(client, "http://[x]/")
+    assert response.status_code == 400
+    assert b"not a valid address" in response.content
+
+
+def test_one_sender_cannot_fill_the_queue_for_everyone(client, article, settings):
+    from articles.hub import views
+
+    settings.CLINIC_WEBMENTIONS_PER_ARTICLE_PER_HOUR = 1000
+    others = ArticleFactory.create_batch(3, published=True)
+    codes = [
+        mention(
+            client,
+            f"https://site{n}.example/post",
+            f"http://testserver{others[n % 3].get_absolute_url()}",
+        ).status_code
+        for n in range(views.WEBMENTIONS_PER_SENDER + 5)
+    ]
+    assert codes.count(202) == views.WEBMENTIONS_PER_SENDER
+    other_sender = client.post(
+        "/webmention/",
+        {"source": "https://fresh.example/post", "target": TARGET},
+        REMOTE_ADDR="192.0.2.44",
+    )
+    assert other_sender.status_code == 202
+
+
+def test_mentions_left_pending_a_day_do_not_hold_the_door(client, article, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.CLINIC_WEBMENTION_MAX_PENDING = 2
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
+    for n in range(2):
+        mention(client, f"https://stuck{n}.example/post")
+    assert mention(client, "https://late.example/post").status_code == 503
+    Backlink.objects.update(created_at=timezone.now() - timedelta(days=2))
+    assert mention(client, "https://late.example/post").status_code == 202

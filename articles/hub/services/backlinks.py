@@ -149,7 +149,14 @@ def check_outside_url(url: str, name: str = "address") -> None:
             % {"name": name, "max": longest},
             code="too_long",
         )
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port that is not a number.
+    except ValueError:
+        raise ValidationError(
+            _("The %(name)s is not a valid address.") % {"name": name},
+            code="invalid",
+        ) from None
     if (
         parts.scheme not in ("http", "https")
         or not parts.netloc

@@ -3,6 +3,7 @@ The health of the outside addresses our articles link to: checked in the
 background, retried with back-off, reported as broken only when it lasts.
 """
 
+import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -17,6 +18,9 @@ from ..models import Link, LinkCheck
 FAILURES_BEFORE_BROKEN = 3
 #: HEAD answers that mean "ask again with GET".
 HEAD_REFUSED = {403, 405, 501}
+NOTE_LENGTH = LinkCheck._meta.get_field("note").max_length
+
+logger = logging.getLogger(__name__)
 
 
 def probe_url(url):
@@ -30,15 +34,22 @@ def probe_url(url):
         if result.status in HEAD_REFUSED:
             result = fetch(url)
     except FetchRefused as error:
-        return {"http_status": None, "retry": False, "note": f"refused: {error}"}
+        note = f"refused: {error}"[:NOTE_LENGTH]
+        return {"http_status": None, "retry": False, "note": note}
     except FetchFailed as error:
         name = type(error).__name__
-        return {"http_status": None, "retry": True, "note": f"{name}: {error}"[:300]}
+        note = f"{name}: {error}"[:NOTE_LENGTH]
+        return {"http_status": None, "retry": True, "note": note}
+    except Exception as error:  # Whatever a page does, the batch goes on.
+        logger.exception("Checking %s failed", url)
+        note = f"not checked: {type(error).__name__}"[:NOTE_LENGTH]
+        return {"http_status": None, "retry": True, "note": note}
     retry = result.status == 429 or result.status >= 500
+    longest = LinkCheck._meta.get_field("final_url").max_length
     return {
         "http_status": result.status,
-        "final_url": result.url,
-        "redirects": result.chain[1:],
+        "final_url": result.url if len(result.url) <= longest else "",
+        "redirects": [hop[:longest] for hop in result.chain[1:]],
         "retry": retry,
         "note": f"answered {result.status}" if result.status >= 400 else "",
         "retry_after": result.headers.get("retry-after", ""),
