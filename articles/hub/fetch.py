@@ -206,13 +206,15 @@ class _PinnedBackend(httpcore.NetworkBackend):
         if host.lower() != self._host.lower():
             raise FetchRefused(f"{host} was not the host checked")
         error = None
-        for address in self._addresses:
-            left = self._deadline.left()
+        for number, address in enumerate(self._addresses):
+            # Each address tried gets its share of the time left, so one
+            # that never answers leaves time for the others.
+            share = self._deadline.left() / (len(self._addresses) - number)
             try:
                 stream = self._backend.connect_tcp(
-                    address, port, min(timeout or left, left), **kwargs
+                    address, port, min(timeout or share, share), **kwargs
                 )
-            except httpcore.ConnectError as failure:
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as failure:
                 error = failure
                 continue
             return _DeadlineStream(stream, self._deadline)
@@ -278,24 +280,29 @@ def _headers(response):
 
 
 def _request_url(url):
-    """The URL as sent: an IDNA host and a percent-encoded path (httpx)."""
+    """
+    Return the URL as sent (an IDNA host and a percent-encoded path, as
+    httpx writes it) and its Host header (an IPv6 address in brackets).
+    """
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, UnicodeError) as error:
         raise FetchRefused(f"the address is not valid: {error}") from None
-    return httpcore.URL(
+    target = httpcore.URL(
         scheme=parsed.raw_scheme,
         host=parsed.raw_host,
         port=parsed.port,
         target=parsed.raw_path,
     )
+    return target, parsed.netloc
 
 
 def _fetch_once(url, *, method, deadline, max_bytes):
     _parts, _port, addresses = resolve(url)
-    target = _request_url(url)
+    target, host_header = _request_url(url)
     backend = _PinnedBackend(target.host.decode("ascii"), addresses, deadline)
     headers = [
+        (b"Host", host_header),
         (b"User-Agent", settings.CLINIC_FETCH_USER_AGENT.encode()),
         (b"Accept-Encoding", b"gzip, deflate"),
         (b"Accept", b"text/html, */*;q=0.5"),

@@ -7,6 +7,7 @@ import tracemalloc
 import pytest
 
 from articles.hub.fetch import FetchRefused, check_address, fetch
+from tests.helpers import skip_or_fail
 
 # Hostile input: part of `make test-security` as well.
 pytestmark = pytest.mark.security
@@ -393,3 +394,33 @@ def test_thousands_of_headers_are_read_in_one_pass(outside, loopback, figures):
     figures["9,000 response headers: seconds"] = round(seconds, 2)
     assert error is None
     assert seconds < 2
+
+
+def test_an_ipv6_address_is_named_in_brackets(loopback):
+    import threading
+
+    class Server(http.server.ThreadingHTTPServer):
+        address_family = socket.AF_INET6
+
+    class Echo(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            body = self.headers["Host"].encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    try:
+        server = Server(("::1", 0), Echo)
+    except OSError:
+        skip_or_fail("needs an IPv6 loopback address (::1)")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        assert fetch(f"http://[::1]:{port}/").text == f"[::1]:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()
