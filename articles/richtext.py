@@ -6,7 +6,6 @@ so templates may mark the stored HTML safe.
 """
 
 import re
-import sys
 from html import unescape
 from urllib.parse import urlsplit
 
@@ -400,7 +399,11 @@ def _anchors(html, limit):
     page whatever its markup (Python's own HTML parser is quadratic on some
     broken markup). An <a> ends at its </a> or at the next <a>.
     """
-    found, position, next_close = 0, 0, None
+    end = len(html)
+    found, position = 0, 0
+    # The next </a> as (start, end); (end, end) once none is left, so the
+    # page is searched for it again only after passing the last one found.
+    close = (-1, -1)
     while limit is None or found < limit:
         opening = ANCHOR_OPEN.search(html, position)
         if opening is None:
@@ -408,12 +411,12 @@ def _anchors(html, limit):
         tag_end = html.find(">", opening.end())
         if tag_end < 0:
             return
-        if next_close is None or next_close.start() < tag_end:
-            next_close = ANCHOR_CLOSE.search(html, tag_end) or _END
+        if close[0] < tag_end and close[0] != end:
+            match = ANCHOR_CLOSE.search(html, tag_end)
+            close = match.span() if match else (end, end)
         following = ANCHOR_OPEN.search(html, tag_end)
-        stop = min(next_close.start(), following.start() if following else len(html))
-        stop = min(stop, len(html))
-        position = next_close.end() if stop == next_close.start() else stop
+        stop = min(close[0], following.start() if following else end)
+        position = close[1] if stop == close[0] else stop
         attributes = {
             name.lower(): unescape(value[1:-1] if value[:1] in "\"'" else value)
             for name, value in ATTRIBUTE.findall(html[opening.end() : tag_end])
@@ -424,19 +427,6 @@ def _anchors(html, limit):
         text = unescape(ANY_TAG.sub(" ", html[tag_end + 1 : stop]))
         found += 1
         yield attributes["href"], attributes.get("rel", ""), text
-
-
-class _End:
-    """A match that never comes: no </a> is left in the page."""
-
-    def start(self):
-        return sys.maxsize
-
-    def end(self):
-        return sys.maxsize
-
-
-_END = _End()
 
 
 def extract_links(html, *, limit=None):

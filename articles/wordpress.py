@@ -454,6 +454,11 @@ class Importer:
             if host:
                 self.old_hosts.add(host)
         planned = set()
+        existing = dict(
+            Article.objects.filter(wordpress_id__isnull=False).values_list(
+                "wordpress_id", "slug"
+            )
+        )
         for item in channel.findall("item"):
             kind = self.wxr.wp(item, "post_type")
             if kind not in ("post", "page") or (
@@ -463,9 +468,8 @@ class Importer:
             post_id = self.wxr.wp(item, "post_id")
             if not post_id.isascii() or not post_id.isdigit():
                 continue  # Reported when the post itself is imported.
-            existing = Article.objects.filter(wordpress_id=post_id).only("slug").first()
-            if existing is not None:
-                slug = existing.slug
+            if int(post_id) in existing:
+                slug = existing[int(post_id)]
             else:
                 title = _plain_title(_text(item, "title"))
                 base = _slug(self.wxr.wp(item, "post_name") or title, "post", 190)
@@ -549,17 +553,11 @@ class Importer:
         parents = {}
         for element in elements:
             slug = self.wxr.wp(element, "category_nicename")
-            name = _plain_title(self.wxr.wp(element, "cat_name")) or unquote(slug)
-            description = _plain_title(self.wxr.wp(element, "category_description"))
-            category, created = Category.objects.get_or_create(
-                slug=_slug(slug, "category", 100),
-                defaults={"name": name[:100], "description": description},
+            categories[slug] = self.category(
+                slug,
+                self.wxr.wp(element, "cat_name"),
+                _plain_title(self.wxr.wp(element, "category_description")),
             )
-            if not created and description and not category.description:
-                category.description = description
-                category.save(update_fields=["description"])
-            self.report.add("categories", "created" if created else "unchanged")
-            categories[slug] = category
             parents[slug] = self.wxr.wp(element, "category_parent")
         for slug in parents:
             # Two levels here: a grandchild hangs from the top-level parent.
@@ -576,19 +574,34 @@ class Importer:
         tags = {}
         for element in self.wxr.all(channel, "tag"):
             slug = self.wxr.wp(element, "tag_slug")
-            name = (_plain_title(self.wxr.wp(element, "tag_name")) or unquote(slug))[
-                :60
-            ]
-            # Names are unique here; WordPress allows two tags of one name.
-            tag = Tag.objects.filter(name__iexact=name).first()
-            created = False
-            if tag is None:
-                tag, created = Tag.objects.get_or_create(
-                    slug=_slug(slug, "tag", 60), defaults={"name": name}
-                )
-            self.report.add("tags", "created" if created else "unchanged")
-            tags[slug] = tag
+            tags[slug] = self.tag(slug, self.wxr.wp(element, "tag_name"))
         return tags
+
+    def category(self, nicename, name, description=""):
+        """The category a WordPress term names, made if it is new here."""
+        name = _plain_title(name) or unquote(nicename)
+        category, created = Category.objects.get_or_create(
+            slug=_slug(nicename, "category", 100),
+            defaults={"name": name[:100], "description": description},
+        )
+        if not created and description and not category.description:
+            category.description = description
+            category.save(update_fields=["description"])
+        self.report.add("categories", "created" if created else "unchanged")
+        return category
+
+    def tag(self, nicename, name):
+        """The tag a WordPress term names, made if it is new here."""
+        name = (_plain_title(name) or unquote(nicename))[:60]
+        # Names are unique here; WordPress allows two tags of one name.
+        tag = Tag.objects.filter(name__iexact=name).first()
+        created = False
+        if tag is None:
+            tag, created = Tag.objects.get_or_create(
+                slug=_slug(nicename, "tag", 60), defaults={"name": name}
+            )
+        self.report.add("tags", "created" if created else "unchanged")
+        return tag
 
     # Posts ----------------------------------------------------------------
 
@@ -731,11 +744,7 @@ class Importer:
         did not declare it."""
         nicename = term.get("nicename")
         if nicename not in self.categories:
-            name = _plain_title(term.text or "") or unquote(nicename)
-            self.categories[nicename], created = Category.objects.get_or_create(
-                slug=_slug(nicename, "category", 100), defaults={"name": name[:100]}
-            )
-            self.report.add("categories", "created" if created else "unchanged")
+            self.categories[nicename] = self.category(nicename, term.text or "")
         return self.categories[nicename]
 
     def term_tag(self, term):
@@ -744,15 +753,7 @@ class Importer:
         nicename = term.get("nicename")
         key = ("tag", nicename) if term.get("domain") == "category" else nicename
         if key not in self.tags:
-            name = (_plain_title(term.text or "") or unquote(nicename))[:60]
-            tag = Tag.objects.filter(name__iexact=name).first()
-            created = False
-            if tag is None:
-                tag, created = Tag.objects.get_or_create(
-                    slug=_slug(nicename, "tag", 60), defaults={"name": name}
-                )
-            self.tags[key] = tag
-            self.report.add("tags", "created" if created else "unchanged")
+            self.tags[key] = self.tag(nicename, term.text or "")
         return self.tags[key]
 
     def post_tags(self, item, kind):

@@ -67,12 +67,12 @@ def _revisions(comments):
     )
 
 
-def _staff_replies_quoting(comments, names):
-    """The clinic's replies in the same threads that name the person."""
-    if not names:
+def _staff_replies_quoting(comments, pattern):
+    """The clinic's replies in the same threads that `pattern` finds the
+    person's name in."""
+    if pattern is None:
         return []
     threads = {comment.root_id or comment.pk for comment in comments}
-    pattern = _names_pattern(names)
     return [
         reply
         for reply in Comment.objects.filter(user__isnull=False).filter(
@@ -198,7 +198,8 @@ def erase_personal_data(email: str) -> Erasure:
         if len(c.author_name.strip()) >= SHORTEST_NAME
     } - {ERASED_NAME}
     done.names = sorted(names)
-    replies = _staff_replies_quoting(comments, names)
+    pattern = _names_pattern(names) if names else None
+    replies = _staff_replies_quoting(comments, pattern)
     # Emails quoting the comments, the address, or replies that named them.
     done.emails, _rows = _task_rows([*comments, *replies], email).delete()
     # The admin's history names each comment it changed ("Name: text…").
@@ -206,7 +207,6 @@ def erase_personal_data(email: str) -> Erasure:
         content_type=ContentType.objects.get_for_model(Comment),
         object_id__in=[str(comment.pk) for comment in comments],
     ).update(object_repr=f"{ERASED_NAME}: (erased)")
-    pattern = _names_pattern(names) if names else None
     for reply in replies:
         reply.body = pattern.sub(QUOTED_NAME, reply.body)
         reply.save(update_fields=["body"])

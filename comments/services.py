@@ -1,6 +1,7 @@
 """
 Every write to comments: submitting, moderating, replying, reporting and
-privacy requests. Views, admin actions, tasks and commands call these.
+purging (privacy requests are in comments/privacy.py). Views, admin
+actions, tasks and commands call these.
 """
 
 import hashlib

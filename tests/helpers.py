@@ -215,3 +215,23 @@ def comment_form_data(comment, **changes):
     }
     data.update(changes)
     return data
+
+
+# --- Hostile files ------------------------------------------------------------
+
+
+def gif_frame_bomb(width=2000, height=2000, frames=40):
+    """
+    A GIF of under a kilobyte whose frames each draw one pixel on a large
+    canvas: decoded, every frame is a whole canvas.
+    """
+    import struct
+
+    out = bytearray(b"GIF89a")
+    out += struct.pack("<HHBBB", width, height, 0x80, 0, 0)
+    out += b"\x00\x00\x00\xff\xff\xff"
+    for index in range(frames):
+        out += b"\x21\xf9\x04\x04\x01\x00\x00\x00"
+        out += b"\x2c" + struct.pack("<HHHHB", index, 0, 1, 1, 0)
+        out += b"\x02\x02\x44\x01\x00"
+    return bytes(out + b"\x3b")

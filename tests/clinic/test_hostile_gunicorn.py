@@ -4,13 +4,13 @@ embedded SQLite database and the shared file cache a small clinic runs.
 """
 
 import re
-import struct
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.helpers import gif_frame_bomb
 from tests.servers import Gunicorn, manage, production_env
 
 pytestmark = pytest.mark.security
@@ -70,17 +70,6 @@ def test_a_strange_host_and_language_do_not_reach_other_readers(site, refusal):
     assert again.headers["X-Page-Cache"] == "hit"
     assert "localhost:1" not in again.text
     refusal("cache poisonings refused")
-
-
-def gif_frame_bomb(width=2000, height=2000, frames=40):
-    out = bytearray(b"GIF89a")
-    out += struct.pack("<HHBBB", width, height, 0x80, 0, 0)
-    out += b"\x00\x00\x00\xff\xff\xff"
-    for index in range(frames):
-        out += b"\x21\xf9\x04\x04\x01\x00\x00\x00"
-        out += b"\x2c" + struct.pack("<HHHHB", index, 0, 1, 1, 0)
-        out += b"\x02\x02\x44\x01\x00"
-    return bytes(out + b"\x3b")
 
 
 def test_an_animation_bomb_costs_a_worker_nothing(site, refusal, figures):
