@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # Local development runs with DEBUG on; production sets its own environment.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: install install-dev run worker test lint format migrations-check test-security test-scaleout bench ci clean
+.PHONY: install install-dev run worker test lint format migrations-check test-security test-scaleout bench bench-wordpress ci clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -65,6 +65,11 @@ test-scaleout: install-dev
 bench: install
 	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/run.py
+
+# The WordPress import of a generated 5,000-post export; ARGS="--scale 10"
+# for ten times as much.
+bench-wordpress: install
+	$(BIN)/python bench/wordpress.py $(ARGS)
 
 ci:
 	bash .ci/run

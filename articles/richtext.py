@@ -252,6 +252,8 @@ def sanitize_html(html):
     is written as the editor writes it (`_wrap_loose_text`,
     `_canonical_whitespace`).
     """
+    if html in _canonical:
+        return html  # Sanitized moments ago (a form's clean(), then save()).
     # Markup nh3 must repair (a heading inside a link) can take a second
     # pass to settle; stop as soon as a pass changes nothing.
     cleaned = _sanitize_once(html)
@@ -260,7 +262,16 @@ def sanitize_html(html):
         if again == cleaned:
             break
         cleaned = again
+    if len(_canonical) >= 16:
+        _canonical.clear()
+    _canonical[cleaned] = None
     return cleaned
+
+
+#: The latest results of sanitize_html(), which it returns unchanged: a
+#: body is often sanitized again soon after (once by the form, again when
+#: the article saves it), and the second time then costs a lookup.
+_canonical = {}
 
 
 def _sanitize_once(html):
@@ -304,6 +315,11 @@ def text_summary(html, limit=220):
     word boundary to at most `limit` characters with an ellipsis.
     """
     text = " ".join(BeautifulSoup(html or "", "html.parser").get_text(" ").split())
+    return cut_text(text, limit)
+
+
+def cut_text(text, limit=220):
+    """Return `text` whole, or cut as text_summary() cuts it."""
     if limit is None or len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.")

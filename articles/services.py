@@ -168,17 +168,28 @@ def create_article(
 
 @transaction.atomic
 def create_articles(
-    *, articles: list[Article], references: list[list[dict]] = (), comment: str = ""
+    *,
+    articles: list[Article],
+    references: list[list[dict]] = (),
+    tags: list[list] = (),
+    comment: str = "",
+    signed_off_by: Person | None = None,
 ) -> list[Article]:
     """
     Save many new articles at once, each as create_article() saves one:
     canonical body and derived columns, its references (`references[i]`
-    for `articles[i]`) and a first revision. For bulk loads.
+    for `articles[i]`), its tags (`tags[i]`) and a first revision. With
+    `signed_off_by`, each article carries that reviewer's sign-off of its
+    content, dated today (as record_sign_off() records one). A few queries
+    for any number of articles. For bulk loads and imports.
     """
     now = timezone.now()
     for article in articles:
         article.derive_content()
         article.content_changed_at = now
+        if signed_off_by is not None:
+            _sign(article, signed_off_by, on=timezone.localdate())
+        article.derive_review_date()
     Article.objects.bulk_create(articles, batch_size=500)
     Reference.objects.bulk_create(
         (
@@ -188,11 +199,23 @@ def create_articles(
         ),
         batch_size=2000,
     )
+    Article.tags.through.objects.bulk_create(
+        (
+            Article.tags.through(article_id=article.pk, tag_id=tag_id)
+            for article, chosen in zip(articles, tags, strict=False)
+            for tag_id in dict.fromkeys(tag.pk for tag in chosen)
+        ),
+        batch_size=2000,
+    )
+    saved = Article.objects.filter(pk__in=[a.pk for a in articles])
     if connection.vendor == "postgresql":
-        Article.objects.filter(pk__in=[a.pk for a in articles]).update(
-            search_vector=Article.SEARCH_VECTOR
-        )
-    _revision(articles, user=None, comment=comment or _("Created"))
+        saved.update(search_vector=Article.SEARCH_VECTOR)
+    # Each revision holds the article's references and tags: read them in bulk.
+    _revision(
+        saved.prefetch_related("references", "tags"),
+        user=None,
+        comment=comment or _("Created"),
+    )
     invalidate_after_commit()
     return articles
 
@@ -339,6 +362,17 @@ def record_submission(*, article: Article, user=None) -> Article:
     return version
 
 
+def _sign(version, reviewer: Person, *, on: date) -> None:
+    """Put `reviewer`'s sign-off of the version's content on it (unsaved)."""
+    version.reviewed_by = reviewer
+    version.reviewer_name = reviewer.name
+    version.reviewer_credentials = reviewer.credentials
+    version.reviewed_own_edit = False
+    version.last_reviewed = on
+    version.review_fingerprint = version.fingerprint()
+    version.review_notes = ""
+
+
 @transaction.atomic
 def record_sign_off(
     *, article: Article, reviewer: Person, user=None, on: date | None = None
@@ -351,15 +385,10 @@ def record_sign_off(
     if article.status == Article.Status.ARCHIVED:
         raise ValidationError(_("Archived articles are not reviewed."), code="archived")
     version = article.working_version()
-    version.reviewed_by = reviewer
-    version.reviewer_name = reviewer.name
-    version.reviewer_credentials = reviewer.credentials
+    _sign(version, reviewer, on=on or timezone.localdate())
     version.reviewed_own_edit = bool(
         user is not None and version.content_changed_by_id == user.pk
     )
-    version.last_reviewed = on or timezone.localdate()
-    version.review_fingerprint = version.fingerprint()
-    version.review_notes = ""
     comment = _("Medical sign-off")
     if version.reviewed_own_edit:
         comment = _("Medical sign-off by the version's own editor (four-eyes rule off)")

@@ -1,10 +1,12 @@
 """
-Importing a WordPress export (WXR 1.1/1.2): parsing with defusedxml, then
-one transaction per post so that a broken item is reported and skipped.
-Rows keep their WordPress IDs, so running the same file again updates
-instead of duplicating.
+Importing a WordPress export (WXR 1.0 to 1.2), read as a stream with
+defusedxml: one pass to check the file and plan every post's new address,
+a second to import the posts in batches (see Importer). Rows keep their
+WordPress IDs, so running the same file again updates instead of
+duplicating, and goes on where an interrupted run stopped.
 """
 
+import dataclasses
 import hashlib
 import re
 from collections import Counter
@@ -20,7 +22,8 @@ from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
@@ -30,12 +33,13 @@ from django.utils.text import slugify
 from comments.models import Comment, hash_ip
 
 from .hub.models import Backlink
-from .hub.services.links import sync_article_links
+from .hub.services.links import sync_links
 from .images import clean_image
 from .models import Article, Category, Image, Person, Tag
 from .richtext import sanitize_html, text_summary
 from .services import (
     create_article,
+    create_articles,
     record_publication,
     record_sign_off,
     record_submission,
@@ -74,8 +78,8 @@ EMBED = re.compile(
 BARE_URL_LINE = re.compile(r"^[ \t]*(https?://[^\s<>\"']+)[ \t]*$", re.MULTILINE)
 #: Shortcodes whose content stays (their tags go): not worth a note.
 KEPT_INSIDE = {"caption", "wp_caption"}
-#: An href in sanitized HTML (always quoted).
-HREF = re.compile(r"""href=(["'])([^"']*)\1""")
+#: A quoted href in a post's HTML.
+HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 HEADING_TOP = re.compile(r"<(/?)h1\b", re.IGNORECASE)
 HEADING_DEEP = re.compile(r"<(/?)h[56]\b", re.IGNORECASE)
 #: Elements WordPress does not put inside a paragraph.
@@ -121,6 +125,12 @@ class Report:
     def add(self, kind, outcome, n=1):
         self.counts[(kind, outcome)] += n
 
+    def merge(self, other):
+        self.counts.update(other.counts)
+        self.failures += other.failures
+        self.kept_urls += other.kept_urls
+        self.notes += other.notes
+
     def lines(self):
         kinds = sorted({kind for kind, _ in self.counts})
         out = []
@@ -147,12 +157,128 @@ def _text(element, path, namespaces=NS, default=""):
     return (found.text or "").strip() if found is not None else default
 
 
+def _local(tag):
+    """An element's name without its namespace, and the namespace."""
+    if tag.startswith("{"):
+        namespace, _, name = tag[1:].partition("}")
+        return name, namespace
+    return tag, ""
+
+
+@dataclass
+class Post:
+    """A post or page of the export: what its <item> says, as plain values."""
+
+    post_id: str
+    kind: str
+    status: str
+    raw_title: str
+    name: str
+    link: str
+    content: str
+    excerpt: str
+    creator: str
+    date_gmt: str
+    date: str
+    sticky: bool
+    comments_open: bool
+    password: bool
+    #: (domain, nicename, name) of each category and tag, in order.
+    terms: tuple
+    #: The post's metadata this import reads (featured image, primary
+    #: category).
+    meta: dict
+    #: Each comment, pingback and trackback, as a dict of WordPress's fields.
+    comments: list
+
+    @property
+    def title(self):
+        return _plain_title(self.raw_title)[:200] or f"Post {self.post_id}"
+
+    @property
+    def number(self):
+        """The WordPress ID as a number; ValueError when it is not one."""
+        if not (self.post_id.isascii() and self.post_id.isdigit()):
+            raise ValueError(f"the post ID {self.post_id!r} is not a number")
+        return int(self.post_id)
+
+    @property
+    def published(self):
+        return _date(self.date_gmt) or _date(self.date)
+
+    def fingerprint(self, settings):
+        """A hash of everything the import reads from this post, with the
+        options that change what it makes of it."""
+        text = repr((dataclasses.astuple(self), settings))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+#: The metadata a post's import reads.
+POST_META = (
+    "_thumbnail_id",
+    "_yoast_wpseo_primary_category",
+    "rank_math_primary_category",
+)
+COMMENT_FIELDS = (
+    "comment_id",
+    "comment_author",
+    "comment_author_email",
+    "comment_author_url",
+    "comment_author_IP",
+    "comment_date_gmt",
+    "comment_content",
+    "comment_approved",
+    "comment_type",
+    "comment_parent",
+)
+
+
 class WXR:
-    """A parsed export; `wp(name)` finds a WordPress-namespaced child."""
+    """
+    A WordPress export, read as a stream: opening it reads the whole file
+    once to check it and to learn its authors, terms, attachments and the
+    address of every post; `posts()` then reads it again one item at a
+    time. Memory holds one item, never the whole file.
+    """
 
     def __init__(self, path):
+        self.path = str(path)
+        self.wp_ns = None
+        self.hosts = set()
+        self.authors, self.categories, self.tags = [], [], []
+        #: WordPress ID -> address of each attachment.
+        self.attachments = {}
+        #: (post ID, type, post_name, title, link) of each post and page.
+        self.entries = []
+        for element in self._channel_items():
+            self._learn(element)
+        if self.wp_ns is None:
+            raise ImportRefused(
+                "This is not a WordPress export (WXR): no wp:wxr_version found."
+            )
+
+    def _channel_items(self):
+        """
+        Yield each child of <channel> once it is read whole, then drop it.
+        Refuse, with the reason, a file that is not safe, well-formed XML.
+        """
         try:
-            tree = ElementTree.parse(path, forbid_dtd=True)
+            depth, channel = 0, None
+            events = ElementTree.iterparse(
+                self.path, events=("start", "end"), forbid_dtd=True
+            )
+            for event, element in events:
+                if event == "start":
+                    depth += 1
+                    if depth == 2 and element.tag == "channel":
+                        channel = element
+                    continue
+                depth -= 1
+                if depth == 2 and channel is not None:
+                    yield element
+                    channel.remove(element)
+                elif depth == 1 and element is channel:
+                    channel = None
         except DefusedXmlException as error:
             raise ImportRefused(
                 f"The file uses XML features that are refused for safety ({error})."
@@ -161,27 +287,100 @@ class WXR:
             raise ImportRefused(f"The file is not well-formed XML: {error}.") from None
         except OSError as error:
             raise ImportRefused(f"Cannot read the file: {error.strerror}.") from None
-        self.channel = tree.getroot().find("channel")
-        self.wp_ns = next(
-            (
-                ns
-                for ns in WP_NAMESPACES
-                if self.channel is not None
-                and self.channel.find(f"{{{ns}}}wxr_version") is not None
-            ),
-            None,
-        )
+
+    def _learn(self, element):
+        name, namespace = _local(element.tag)
         if self.wp_ns is None:
-            raise ImportRefused(
-                "This is not a WordPress export (WXR): no wp:wxr_version found."
-            )
-        version = self.wp(self.channel, "wxr_version")
-        if version not in WXR_VERSIONS:
-            raise ImportRefused(
-                f"This export is WXR version {version!r}; versions "
-                f"{', '.join(WXR_VERSIONS)} can be imported."
-            )
-        self.excerpt_ns = EXCERPT_NAMESPACES[WP_NAMESPACES.index(self.wp_ns)]
+            if name == "wxr_version" and namespace in WP_NAMESPACES:
+                version = (element.text or "").strip()
+                if version not in WXR_VERSIONS:
+                    raise ImportRefused(
+                        f"This export is WXR version {version!r}; versions "
+                        f"{', '.join(WXR_VERSIONS)} can be imported."
+                    )
+                self.wp_ns = namespace
+                self.excerpt_ns = EXCERPT_NAMESPACES[WP_NAMESPACES.index(namespace)]
+            elif name == "item" or namespace in WP_NAMESPACES:
+                # WordPress writes the version first: this is something else.
+                raise ImportRefused(
+                    "This is not a WordPress export (WXR): no wp:wxr_version found."
+                )
+            elif name == "link":
+                self._learn_host(element.text)
+            return
+        if namespace == self.wp_ns:
+            if name in ("base_site_url", "base_blog_url"):
+                self._learn_host(element.text)
+            elif name == "author":
+                self.authors.append(element)
+            elif name == "category":
+                self.categories.append(element)
+            elif name == "tag":
+                self.tags.append(element)
+        elif name == "link" and not namespace:
+            self._learn_host(element.text)
+        elif name == "item":
+            kind = self.wp(element, "post_type")
+            post_id = self.wp(element, "post_id")
+            if kind == "attachment":
+                self.attachments[post_id] = self.wp(element, "attachment_url")
+            elif kind in ("post", "page"):
+                self.entries.append(
+                    (
+                        post_id,
+                        kind,
+                        self.wp(element, "post_name"),
+                        _text(element, "title"),
+                        _text(element, "link"),
+                    )
+                )
+
+    def _learn_host(self, url):
+        host = urlsplit((url or "").strip()).netloc.lower()
+        if host:
+            self.hosts.add(host)
+
+    def posts(self):
+        """Yield each post and page as a Post, in the file's order."""
+        for element in self._channel_items():
+            if element.tag != "item":
+                continue
+            kind = self.wp(element, "post_type")
+            if kind in ("post", "page"):
+                yield self._post(element, kind)
+
+    def _post(self, item, kind):
+        wp = self.wp
+        meta = {}
+        for element in self.all(item, "postmeta"):
+            key = wp(element, "meta_key")
+            if key in POST_META:
+                meta[key] = wp(element, "meta_value")
+        return Post(
+            post_id=wp(item, "post_id"),
+            kind=kind,
+            status=wp(item, "status"),
+            raw_title=_text(item, "title"),
+            name=wp(item, "post_name"),
+            link=_text(item, "link"),
+            content=_text(item, "content:encoded"),
+            excerpt=(item.findtext(f"{{{self.excerpt_ns}}}encoded") or "").strip(),
+            creator=_text(item, "dc:creator"),
+            date_gmt=wp(item, "post_date_gmt"),
+            date=wp(item, "post_date"),
+            sticky=wp(item, "is_sticky") == "1",
+            comments_open=wp(item, "comment_status", "open") != "closed",
+            password=bool(wp(item, "post_password")),
+            terms=tuple(
+                (term.get("domain"), term.get("nicename"), term.text or "")
+                for term in item.findall("category")
+            ),
+            meta=meta,
+            comments=[
+                {name: wp(element, name) for name in COMMENT_FIELDS}
+                for element in self.all(item, "comment")
+            ],
+        )
 
     def wp(self, element, name, default=""):
         found = element.find(f"{{{self.wp_ns}}}{name}")
@@ -351,7 +550,32 @@ def _date(value):
     return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
 
 
+#: What a new post's first revision says the import made of it.
+PUBLISHED = (
+    "Imported from WordPress, signed off by %(reviewer)s for the import "
+    "(--reviewed-by) and published"
+)
+SCHEDULED = (
+    "Imported from WordPress, signed off by %(reviewer)s for the import "
+    "(--reviewed-by) and scheduled"
+)
+SUBMITTED = "Imported from WordPress and sent for medical review"
+ARCHIVED = "Imported from WordPress's trash and archived"
+DRAFTED = "Imported from WordPress as a draft"
+
+
 class Importer:
+    """
+    Import a WXR's posts in batches. A new post costs a share of a few bulk
+    inserts; a post imported before and unchanged in the file (its
+    fingerprint is stored) costs nothing; a changed one goes through the
+    editorial workflow on its own. Each batch is one transaction, so an
+    interrupted run keeps every batch it finished and a second run goes on
+    from there.
+    """
+
+    BATCH = 200
+
     def __init__(
         self,
         wxr,
@@ -363,63 +587,298 @@ class Importer:
         media_dir=None,
         dry_run=False,
         overwrite=False,
+        category_mode="first",
     ):
         self.wxr = wxr
         self.overwrite = overwrite
         #: Old address (the permalink, its path, /?p=ID) -> new article path.
         self.new_paths = {}
-        self.old_hosts = set()
-        #: The articles this run wrote, whose links are read at the end.
-        self.imported = []
+        self.old_hosts = set(wxr.hosts)
         self.reviewed_by = reviewed_by
         self.pages_category = pages_category
         self.create_users = create_users
         self.pingbacks = pingbacks_as_backlinks
         self.media_dir = Path(media_dir) if media_dir else None
         self.dry_run = dry_run
+        self.category_mode = category_mode
         self.report = Report()
-        self.attachments = {}
+        self.attachments = wxr.attachments
         self.planned_slugs = {}
         self.current_title = ""
+        #: The category of pages and of posts without one, by slug.
+        self.fallbacks = {}
+        #: The WordPress IDs of the posts read so far.
+        self.seen = set()
+        #: What else decides what a post becomes here: a post imported with
+        #: other settings is imported again.
+        self.settings = (
+            reviewed_by.pk if reviewed_by else None,
+            pages_category,
+            pingbacks_as_backlinks,
+            str(media_dir or ""),
+            category_mode,
+        )
 
-    def run(self):
-        channel = self.wxr.channel
+    @property
+    def total(self):
+        """How many posts (and pages, when asked for) the run goes through."""
+        return sum(
+            1
+            for _, kind, *_ in self.wxr.entries
+            if kind == "post" or self.pages_category
+        )
+
+    def run(self, progress=None):
+        """Import everything; call `progress(n)` after each batch of n posts."""
         with transaction.atomic():
-            self.authors = self.import_authors(channel)
-            self.categories = self.import_categories(channel)
-            self.tags = self.import_tags(channel)
+            self.authors = self.import_authors()
+            self.categories = self.import_categories()
+            self.tags = self.import_tags()
             if self.dry_run:
                 transaction.set_rollback(True)
-        for item in channel.findall("item"):
-            if self.wxr.wp(item, "post_type") == "attachment":
-                self.attachments[self.wxr.wp(item, "post_id")] = self.wxr.wp(
-                    item, "attachment_url"
-                )
         if not self.dry_run:
             self.redirect_archives()
-        self.plan_addresses(channel)
-        for item in channel.findall("item"):
-            kind = self.wxr.wp(item, "post_type")
-            if kind not in ("post", "page"):
-                continue
-            if kind == "page" and not self.pages_category:
+        self.plan_addresses()
+        batch = []
+        for post in self.wxr.posts():
+            if post.kind == "page" and not self.pages_category:
                 self.report.add("pages", "skipped")
                 continue
-            title = _text(item, "title") or self.wxr.wp(item, "post_id")
-            try:
-                with transaction.atomic():
-                    self.import_post(item, kind)
-                    if self.dry_run:
-                        transaction.set_rollback(True)
-            except (ValidationError, ValueError, KeyError) as error:
-                message = "; ".join(getattr(error, "messages", [str(error)]))
-                self.report.add("posts", "failed")
-                self.report.failures.append(f"“{title}”: {message}")
-        # Once every post exists, links to later ones resolve too.
-        if not self.dry_run:  # A dry run kept nothing to link.
-            for article in self.imported:
-                sync_article_links(article=Article.objects.get(pk=article.pk))
+            batch.append(post)
+            if len(batch) == self.BATCH:
+                self.import_batch(batch)
+                if progress:
+                    progress(len(batch))
+                batch = []
+        if batch:
+            self.import_batch(batch)
+            if progress:
+                progress(len(batch))
+        if not self.dry_run:
+            self.link_pending()
         return self.report
+
+    def import_batch(self, posts):
+        """Import a batch: skip what is unchanged, create the new posts
+        together, update the others one by one."""
+        numbers = {}
+        for post in posts:
+            try:
+                number = post.number
+            except ValueError as error:
+                self.fail(post, error)
+                continue
+            if number in self.seen:
+                self.fail(post, ValueError(f"a second post with the ID {number}"))
+                continue
+            self.seen.add(number)
+            numbers[id(post)] = number
+        known = dict(
+            Article.objects.filter(wordpress_id__in=numbers.values()).values_list(
+                "wordpress_id", "wordpress_hash"
+            )
+        )
+        new, changed = [], []
+        for post in posts:
+            if id(post) not in numbers:
+                continue
+            number = numbers[id(post)]
+            if number not in known:
+                new.append(post)
+            elif known[number] == post.fingerprint(self.settings):
+                self.count_unchanged(post)
+            else:
+                changed.append(post)
+        if new:
+            self.create_posts(new)
+        for post in changed:
+            self.import_one(post)
+
+    def fail(self, post, error):
+        message = "; ".join(getattr(error, "messages", [str(error)]))
+        self.report.add("posts", "failed")
+        self.report.failures.append(f"“{post.title}”: {message}")
+
+    def count_unchanged(self, post):
+        self.report.add("posts", "unchanged")
+        for row in post.comments:
+            if row["comment_type"] not in ("pingback", "trackback"):
+                self.report.add("comments", "unchanged")
+            elif self.pingbacks:
+                self.report.add("backlinks", "unchanged")
+            else:
+                self.report.add("pingbacks", "skipped")
+
+    def import_one(self, post):
+        known = self.known_terms()
+        try:
+            with transaction.atomic():
+                self.import_post(post)
+                if self.dry_run:
+                    transaction.set_rollback(True)
+        except (IntegrityError, ValidationError, ValueError, KeyError) as error:
+            self.forget_terms_since(known)
+            self.fail(post, error)
+
+    def known_terms(self):
+        return dict(self.categories), dict(self.tags), dict(self.fallbacks)
+
+    def forget_terms_since(self, known):
+        """After a rollback: forget the terms made since `known`, which the
+        database no longer holds."""
+        self.categories, self.tags, self.fallbacks = known
+
+    def create_posts(self, posts):
+        """
+        Create new posts together: their articles, tags, comments, old
+        addresses and links in a few bulk inserts, each article with a first
+        revision that says what the import made of it. Should the batch
+        fail as a whole, its posts are imported one by one, so that the
+        report names the one at fault.
+        """
+        outer, known = self.report, self.known_terms()
+        self.report = Report()
+        try:
+            with transaction.atomic():
+                self.create_together(posts)
+                if self.dry_run:
+                    transaction.set_rollback(True)
+        except (IntegrityError, ValidationError, ValueError, KeyError):
+            self.report = outer
+            self.forget_terms_since(known)
+            for post in posts:
+                self.import_one(post)
+        else:
+            outer.merge(self.report)
+            self.report = outer
+
+    def create_together(self, posts):
+        groups = {}
+        made = []
+        for post in posts:
+            try:
+                article, step, complete = self.new_article(post)
+            except (ValidationError, ValueError, KeyError) as error:
+                self.fail(post, error)
+                continue
+            signed = step in (PUBLISHED, SCHEDULED)
+            groups.setdefault((step, signed), []).append((post, article))
+            made.append((post, article, complete))
+        for (step, signed), pairs in groups.items():
+            create_articles(
+                articles=[article for _, article in pairs],
+                tags=[self.post_tags(post) for post, _ in pairs],
+                comment=step % {"reviewer": getattr(self.reviewed_by, "name", "")},
+                signed_off_by=self.reviewed_by if signed else None,
+            )
+        self.add_comments([(post, article) for post, article, _ in made])
+        self.add_redirects([(post, article) for post, article, _ in made])
+        sync_links([article for _, article, _ in made])
+        for post, article, complete in made:
+            self.report.add("posts", "created")
+            article.wordpress_hash = post.fingerprint(self.settings) if complete else ""
+        Article.objects.bulk_update(
+            [article for _, article, _ in made], ["wordpress_hash"]
+        )
+
+    def new_article(self, post):
+        """
+        An unsaved article for a new post, in the state its WordPress status
+        means; return it with the revision comment of that step and whether
+        the import is complete (no image left behind).
+        """
+        post_id = post.number
+        status = self.status_of(post)
+        missing = len(self.report.kept_urls)
+        fields = self.fields_of(post)
+        image = self.featured_image(post)
+        if image is not None:
+            fields["featured_image"] = image
+            fields["featured_image_is_decorative"] = True
+        article = Article(
+            wordpress_id=post_id,
+            slug=self.planned_slugs.get(post.post_id)
+            or Article.objects.free_slug(_slug(post.name or post.title, "post", 190)),
+            **fields,
+        )
+        published = post.published
+        reviewer = self.reviewed_by
+        if status == "publish" and reviewer is not None:
+            article.status = Article.Status.PUBLISHED
+            article.published_at = article.revised_at = published or timezone.now()
+            step = PUBLISHED
+        elif status == "future":
+            article.status = Article.Status.IN_REVIEW
+            article.publish_at = published
+            step = SCHEDULED if reviewer is not None else SUBMITTED
+        elif status == "publish":
+            self.note_waiting(article)
+            article.status = Article.Status.IN_REVIEW
+            step = SUBMITTED
+        elif status == "trash":
+            article.status = Article.Status.ARCHIVED
+            step = ARCHIVED
+        else:
+            article.status = Article.Status.DRAFT
+            step = DRAFTED
+        return article, step, len(self.report.kept_urls) == missing
+
+    def status_of(self, post):
+        """The post's WordPress status, a protected post's as a draft."""
+        if post.password and post.status in ("publish", "future"):
+            # Only readers with the password saw it there: not public here.
+            self.report.notes.append(
+                f"“{post.title}” was protected by a password in WordPress; it "
+                "was imported as a draft."
+            )
+            return "draft"
+        return post.status
+
+    def fields_of(self, post):
+        """The article fields a post gives (its text cleaned, its links and
+        images pointed at their new addresses)."""
+        self.current_title = post.title
+        raw_body = render_media(post.content, self.attachments)
+        dropped = sorted(
+            {name.lower() for name in SHORTCODE_NAME.findall(raw_body)} - KEPT_INSIDE
+        )
+        if dropped:
+            self.report.notes.append(
+                f"“{post.title}”: shortcodes not rendered here were removed: "
+                + ", ".join(f"[{name}]" for name in dropped)
+            )
+        # Addresses are rewritten before the cleaning, so that the body
+        # saved is the cleaner's output as it is.
+        body = clean_body(self.rewrite_links(self.rewrite_images(raw_body)))
+        return {
+            "title": post.title,
+            "body": body,
+            "summary": text_summary(post.excerpt, limit=None),
+            "category": self.category_for(post),
+            "author": self.authors.get(post.creator),
+            "is_featured": post.sticky,
+            "allow_comments": post.comments_open,
+        }
+
+    def note_waiting(self, article):
+        self.report.notes.append(
+            f"“{article.title}” was public in WordPress; it waits for a "
+            "medical sign-off (pass --reviewed-by to publish on import)."
+        )
+
+    def link_pending(self):
+        """
+        Read the links of every imported article whose links were never
+        read or point at a post that did not exist yet: after the last
+        batch, every post is here.
+        """
+        pending = Article.objects.filter(wordpress_id__isnull=False).filter(
+            Q(outbound_links__is_internal=True, outbound_links__url__startswith="/")
+        )
+        ids = list(pending.values_list("pk", flat=True).distinct())
+        for start in range(0, len(ids), self.BATCH):
+            batch = ids[start : start + self.BATCH]
+            sync_links(list(Article.objects.filter(pk__in=batch)))
 
     def redirect_archives(self):
         """
@@ -436,51 +895,45 @@ class Importer:
                 targets[f"/tag/{nicename}/"] = tag.get_absolute_url()
         for login, person in self.authors.items():
             targets[f"/author/{login}/"] = person.get_absolute_url()
-        for old_path, new_path in targets.items():
-            Redirect.objects.get_or_create(
-                site=site,
-                old_path=_request_path(old_path)[:200],
-                defaults={"new_path": new_path},
+        wanted = {_request_path(old)[:200]: new for old, new in targets.items()}
+        taken = set(
+            Redirect.objects.filter(site=site, old_path__in=wanted).values_list(
+                "old_path", flat=True
             )
+        )
+        Redirect.objects.bulk_create(
+            Redirect(site=site, old_path=old, new_path=new)
+            for old, new in wanted.items()
+            if old not in taken
+        )
 
-    def plan_addresses(self, channel):
+    def plan_addresses(self):
         """
         Before any post is written, learn the new address of every post in
         the file, so that links between them (forward ones included) can be
         rewritten from the old site's addresses to the new ones.
         """
-        for tag in ("link", f"{{{self.wxr.wp_ns}}}base_site_url"):
-            host = urlsplit(_text(channel, tag)).netloc.lower()
-            if host:
-                self.old_hosts.add(host)
-        planned = set()
         existing = dict(
             Article.objects.filter(wordpress_id__isnull=False).values_list(
                 "wordpress_id", "slug"
             )
         )
-        for item in channel.findall("item"):
-            kind = self.wxr.wp(item, "post_type")
-            if kind not in ("post", "page") or (
-                kind == "page" and not self.pages_category
-            ):
+        taken = set(Article.objects.order_by().values_list("slug", flat=True))
+        for post_id, kind, name, raw_title, link in self.wxr.entries:
+            if kind == "page" and not self.pages_category:
                 continue
-            post_id = self.wxr.wp(item, "post_id")
             if not post_id.isascii() or not post_id.isdigit():
                 continue  # Reported when the post itself is imported.
-            if int(post_id) in existing:
-                slug = existing[int(post_id)]
-            else:
-                title = _plain_title(_text(item, "title"))
-                base = _slug(self.wxr.wp(item, "post_name") or title, "post", 190)
-                slug = Article.objects.free_slug(base)
-                n = 2
-                while slug in planned:
-                    slug, n = Article.objects.free_slug(f"{base}-{n}"), n + 1
-            planned.add(slug)
+            slug = existing.get(int(post_id))
+            if slug is None:
+                base = _slug(name or _plain_title(raw_title), "post", 190)
+                slug, n = base, 2
+                while slug in taken:
+                    slug, n = f"{base}-{n}", n + 1
+                taken.add(slug)
             path = reverse("articles:detail", kwargs={"slug": slug})
             self.planned_slugs[post_id] = slug
-            link = urlsplit(_text(item, "link"))
+            link = urlsplit(link)
             if link.netloc:
                 self.old_hosts.add(link.netloc.lower())
             for old in (
@@ -495,7 +948,8 @@ class Importer:
         """Point links to posts on the old site at their new addresses."""
 
         def new_href(match):
-            quote, href = match.group(1), unescape(match.group(2))
+            quote = '"' if match.group(1) is not None else "'"
+            href = unescape(match.group(1) or match.group(2) or "")
             parts = urlsplit(href)
             if parts.netloc and parts.netloc.lower() not in self.old_hosts:
                 return match.group(0)
@@ -512,9 +966,9 @@ class Importer:
 
     # Terms and people -------------------------------------------------
 
-    def import_authors(self, channel):
+    def import_authors(self):
         authors = {}
-        for element in self.wxr.all(channel, "author"):
+        for element in self.wxr.authors:
             login = self.wxr.wp(element, "author_login")
             name = self.wxr.wp(element, "author_display_name") or login
             person, created = Person.objects.get_or_create(
@@ -547,11 +1001,12 @@ class Importer:
         person.user = user
         person.save(update_fields=["user"])
 
-    def import_categories(self, channel):
+    def import_categories(self):
         categories = {}
-        elements = self.wxr.all(channel, "category")
         parents = {}
-        for element in elements:
+        #: WordPress term ID -> nicename, for a post's primary category.
+        self.term_ids = {}
+        for element in self.wxr.categories:
             slug = self.wxr.wp(element, "category_nicename")
             categories[slug] = self.category(
                 slug,
@@ -559,6 +1014,7 @@ class Importer:
                 _plain_title(self.wxr.wp(element, "category_description")),
             )
             parents[slug] = self.wxr.wp(element, "category_parent")
+            self.term_ids[self.wxr.wp(element, "term_id")] = slug
         for slug in parents:
             # Two levels here: a grandchild hangs from the top-level parent.
             top, seen = slug, set()
@@ -570,9 +1026,9 @@ class Importer:
                 categories[slug].save(update_fields=["parent"])
         return categories
 
-    def import_tags(self, channel):
+    def import_tags(self):
         tags = {}
-        for element in self.wxr.all(channel, "tag"):
+        for element in self.wxr.tags:
             slug = self.wxr.wp(element, "tag_slug")
             tags[slug] = self.tag(slug, self.wxr.wp(element, "tag_name"))
         return tags
@@ -603,62 +1059,101 @@ class Importer:
         self.report.add("tags", "created" if created else "unchanged")
         return tag
 
-    # Posts ----------------------------------------------------------------
+    def category_for(self, post):
+        """The article's category: for a page, the --pages one; for a post,
+        its first category (or, with --category-mode primary, the one Yoast
+        or Rank Math marked as primary)."""
+        if post.kind == "page":
+            name = self.pages_category
+            slug = slugify(name)[:100] or "pages"
+        else:
+            chosen = self.chosen_category(post)
+            if chosen is not None:
+                return self.term_category(*chosen)
+            slug, name = "uncategorized", "Uncategorized"
+        if slug not in self.fallbacks:
+            self.fallbacks[slug], _ = Category.objects.get_or_create(
+                slug=slug, defaults={"name": name[:100]}
+            )
+        return self.fallbacks[slug]
 
-    def import_post(self, item, kind):
-        wp = self.wxr.wp
-        post_id = int(wp(item, "post_id"))
-        status = wp(item, "status")
-        title = _plain_title(_text(item, "title"))[:200] or f"Post {post_id}"
-        self.current_title = title
-        if wp(item, "post_password") and status in ("publish", "future"):
-            # Only readers with the password saw it there: not public here.
-            self.report.notes.append(
-                f"“{title}” was protected by a password in WordPress; it was "
-                "imported as a draft."
+    def chosen_category(self, post):
+        """(nicename, name) of the post's category, or None."""
+        terms = [
+            (nicename, name)
+            for domain, nicename, name in post.terms
+            if domain == "category" and nicename
+        ]
+        if not terms:
+            return None
+        if self.category_mode == "primary":
+            primary = self.term_ids.get(
+                post.meta.get("_yoast_wpseo_primary_category")
+                or post.meta.get("rank_math_primary_category")
             )
-            status = "draft"
-        raw_body = render_media(_text(item, "content:encoded"), self.attachments)
-        dropped = sorted(
-            {name.lower() for name in SHORTCODE_NAME.findall(raw_body)} - KEPT_INSIDE
-        )
-        if dropped:
-            self.report.notes.append(
-                f"“{title}”: shortcodes not rendered here were removed: "
-                + ", ".join(f"[{name}]" for name in dropped)
-            )
-        body = clean_body(raw_body)
-        body = self.rewrite_images(body)
-        body = self.rewrite_links(body)
-        summary = text_summary(
-            item.findtext(f"{{{self.wxr.excerpt_ns}}}encoded") or "", limit=None
-        )
-        category = self.category_for(item, kind)
+            for term in terms:
+                if term[0] == primary:
+                    return term
+        return terms[0]
+
+    def term_category(self, nicename, name):
+        """The category a post's term names, made when the export's channel
+        did not declare it."""
+        if nicename not in self.categories:
+            self.categories[nicename] = self.category(nicename, name)
+        return self.categories[nicename]
+
+    def term_tag(self, domain, nicename, name):
+        """The tag a post's term names (a tag, or a category that is not the
+        article's), made when the export's channel did not declare it."""
+        key = ("tag", nicename) if domain == "category" else nicename
+        if key not in self.tags:
+            if domain == "category" and nicename in self.categories:
+                name = self.categories[nicename].name  # As the channel spells it.
+            self.tags[key] = self.tag(nicename, name)
+        return self.tags[key]
+
+    def post_tags(self, post):
+        """Every tag of a post, and every category but the article's (an
+        article here has one category)."""
+        chosen = self.chosen_category(post) if post.kind == "post" else None
+        return [
+            self.term_tag(domain, nicename, name)
+            for domain, nicename, name in post.terms
+            if nicename
+            and domain in ("post_tag", "category")
+            and (domain, (nicename, name)) != ("category", chosen)
+        ]
+
+    # Posts imported before --------------------------------------------------
+
+    def import_post(self, post):
+        """
+        Import a post on its own, through the editorial workflow: a new one
+        as create_together() would, one imported before by saving its new
+        text as a version (a live article's draft), unless someone here
+        changed the text since.
+        """
+        post_id = post.number
+        status = self.status_of(post)
+        missing = len(self.report.kept_urls)
+        fields = self.fields_of(post)
         article = Article.objects.filter(wordpress_id=post_id).first()
-        fields = {
-            "title": title,
-            "body": body,
-            "summary": summary,
-            "category": category,
-            "author": self.authors.get(_text(item, "dc:creator")),
-            "is_featured": wp(item, "is_sticky") == "1",
-            "allow_comments": wp(item, "comment_status", "open") != "closed",
-        }
         created = article is None
         if created or article.working_version().featured_image_id is None:
-            image = self.featured_image(item)
+            image = self.featured_image(post)
             if image is not None:
                 fields["featured_image"] = image
                 fields["featured_image_is_decorative"] = True
-        published = _date(wp(item, "post_date_gmt")) or _date(wp(item, "post_date"))
+        published = post.published
         if created:
-            slug = self.planned_slugs.get(str(post_id)) or Article.objects.free_slug(
-                _slug(wp(item, "post_name") or fields["title"], "post", 190)
-            )
             article = create_article(
                 article=Article(
                     wordpress_id=post_id,
-                    slug=slug,
+                    slug=self.planned_slugs.get(post.post_id)
+                    or Article.objects.free_slug(
+                        _slug(post.name or fields["title"], "post", 190)
+                    ),
                     publish_at=published if status == "future" else None,
                     **fields,
                 ),
@@ -712,9 +1207,8 @@ class Importer:
         if not created and unchanged:
             version = article.working_version()
             unchanged = before == (article.status, version.status, version.publish_at)
-        article.tags.set(self.post_tags(item, kind))
-        self.imported.append(article)
-        self.redirect_old_urls(item, article, post_id)
+        article.tags.set(self.post_tags(post))
+        self.add_redirects([(post, article)])
         if created:
             outcome = "created"
         elif kept_local:
@@ -722,55 +1216,12 @@ class Importer:
         else:
             outcome = "unchanged" if unchanged else "updated"
         self.report.add("posts", outcome)
-        self.import_comments(item, article)
-
-    def category_for(self, item, kind):
-        if kind == "page":
-            slug = slugify(self.pages_category)[:100] or "pages"
-            category, _ = Category.objects.get_or_create(
-                slug=slug, defaults={"name": self.pages_category[:100]}
-            )
-            return category
-        for term in item.findall("category"):
-            if term.get("domain") == "category" and term.get("nicename"):
-                return self.term_category(term)
-        category, _ = Category.objects.get_or_create(
-            slug="uncategorized", defaults={"name": "Uncategorized"}
+        self.add_comments([(post, article)])
+        sync_links([article])
+        complete = len(self.report.kept_urls) == missing and not kept_local
+        Article.objects.filter(pk=article.pk).update(
+            wordpress_hash=post.fingerprint(self.settings) if complete else ""
         )
-        return category
-
-    def term_category(self, term):
-        """The category a post's term names, made when the export's channel
-        did not declare it."""
-        nicename = term.get("nicename")
-        if nicename not in self.categories:
-            self.categories[nicename] = self.category(nicename, term.text or "")
-        return self.categories[nicename]
-
-    def term_tag(self, term):
-        """The tag a post's term names (a tag, or a category after the
-        first), made when the export's channel did not declare it."""
-        nicename = term.get("nicename")
-        key = ("tag", nicename) if term.get("domain") == "category" else nicename
-        if key not in self.tags:
-            self.tags[key] = self.tag(nicename, term.text or "")
-        return self.tags[key]
-
-    def post_tags(self, item, kind):
-        """Every tag of a post, and every category after its first (an
-        article here has one category)."""
-        tags, first_category = [], kind != "page"
-        for term in item.findall("category"):
-            if not term.get("nicename"):
-                continue
-            if term.get("domain") == "post_tag":
-                tags.append(self.term_tag(term))
-            elif term.get("domain") == "category":
-                if first_category:
-                    first_category = False
-                    continue
-                tags.append(self.term_tag(term))
-        return tags
 
     def apply_status(self, article, status, published, *, vouch=True):
         """Bring the article to the state its WordPress status means, through
@@ -778,10 +1229,7 @@ class Importer:
         off, the --reviewed-by reviewer signs nothing off."""
         reviewer = self.reviewed_by if vouch else None
         if status == "publish" and reviewer is None:
-            self.report.notes.append(
-                f"“{article.title}” was public in WordPress; it waits for a "
-                "medical sign-off (pass --reviewed-by to publish on import)."
-            )
+            self.note_waiting(article)
         if status in ("publish", "future"):
             # A scheduled post is not public in WordPress: nor is it here.
             future_but_live = status == "future" and article.is_live
@@ -812,26 +1260,39 @@ class Importer:
         elif article.status != Article.Status.DRAFT:  # draft, pending, private
             record_withdrawal(article=article, status=Article.Status.DRAFT)
 
-    def redirect_old_urls(self, item, article, post_id):
-        """Point the post's old addresses at its new page, once it is
+    def add_redirects(self, pairs):
+        """Point each post's old addresses at its new page, once it is
         public: a redirect to a draft would only lead to a 404."""
-        if not article.is_live:
-            return
         site = Site.objects.get_current()
-        new_path = article.get_absolute_url()
-        old_paths = {f"/?p={post_id}"}
-        if self.wxr.wp(item, "post_type") == "page":
-            old_paths.add(f"/?page_id={post_id}")
-        link = _text(item, "link")
-        if link:
-            parts = urlsplit(link)
-            old_paths.add(parts.path + (f"?{parts.query}" if parts.query else ""))
-        for old_path in old_paths:
-            old_path = _request_path(old_path)
-            if old_path and old_path != new_path:
-                Redirect.objects.update_or_create(
-                    site=site, old_path=old_path[:200], defaults={"new_path": new_path}
-                )
+        wanted = {}
+        for post, article in pairs:
+            if not article.is_live:
+                continue
+            new_path = article.get_absolute_url()
+            old_paths = {f"/?p={post.post_id}"}
+            if post.kind == "page":
+                old_paths.add(f"/?page_id={post.post_id}")
+            if post.link:
+                parts = urlsplit(post.link)
+                old_paths.add(parts.path + (f"?{parts.query}" if parts.query else ""))
+            for old_path in old_paths:
+                old_path = _request_path(old_path)[:200]
+                if old_path and old_path != new_path:
+                    wanted[old_path] = new_path
+        if not wanted:
+            return
+        existing = Redirect.objects.filter(site=site, old_path__in=wanted)
+        stale = []
+        for redirect in existing:
+            if redirect.new_path != wanted[redirect.old_path]:
+                redirect.new_path = wanted[redirect.old_path]
+                stale.append(redirect)
+            del wanted[redirect.old_path]
+        Redirect.objects.bulk_update(stale, ["new_path"])
+        Redirect.objects.bulk_create(
+            Redirect(site=site, old_path=old, new_path=new)
+            for old, new in wanted.items()
+        )
 
     # Images ----------------------------------------------------------------
 
@@ -866,61 +1327,74 @@ class Importer:
 
         return UPLOAD.sub(replace, body)
 
-    def featured_image(self, item):
+    def featured_image(self, post):
         """Return the post's featured image from the media folder, or None."""
-        for meta in self.wxr.all(item, "postmeta"):
-            if self.wxr.wp(meta, "meta_key") != "_thumbnail_id":
-                continue
-            url = self.attachments.get(self.wxr.wp(meta, "meta_value"))
-            if url:
-                return self.local_image(url)
-        return None
+        url = self.attachments.get(post.meta.get("_thumbnail_id", ""))
+        return self.local_image(url) if url else None
 
     # Comments ---------------------------------------------------------------
 
-    def import_comments(self, item, article):
-        wp = self.wxr.wp
-        elements = sorted(
-            self.wxr.all(item, "comment"), key=lambda c: int(wp(c, "comment_id"))
-        )
-        by_wp_id = {}
-        for element in elements:
-            wp_id = int(wp(element, "comment_id"))
-            kind = wp(element, "comment_type")
-            if kind in ("pingback", "trackback"):
-                self.import_pingback(element, article)
+    def add_comments(self, pairs):
+        """
+        Add the comments of each (post, article) not imported before, in a
+        few bulk inserts: one per depth of the threads. A reply hangs from
+        a comment that comes before it; one too deep hangs from the deepest
+        ancestor allowed.
+        """
+        rows = [
+            (post, article, row)
+            for post, article in pairs
+            for row in post.comments
+            if row["comment_id"].isascii() and row["comment_id"].isdigit()
+        ]
+        wanted = [int(row["comment_id"]) for _, _, row in rows]
+        known = {
+            comment.wordpress_id: comment
+            for comment in Comment.objects.filter(wordpress_id__in=wanted).only(
+                "id", "wordpress_id", "depth", "root_id", "parent_id", "article_id"
+            )
+        }
+        levels = {}
+        for _, article, row in sorted(rows, key=lambda r: int(r[2]["comment_id"])):
+            wp_id = int(row["comment_id"])
+            if row["comment_type"] in ("pingback", "trackback"):
+                self.import_pingback(row, article)
                 continue
-            existing = Comment.objects.filter(wordpress_id=wp_id).first()
-            if existing is not None:
-                by_wp_id[wp_id] = existing
+            if wp_id in known:
                 self.report.add("comments", "unchanged")
                 continue
-            parent = by_wp_id.get(int(wp(element, "comment_parent") or 0))
+            parent = known.get(int(row["comment_parent"] or 0))
+            if parent is not None and parent.article_id != article.pk:
+                parent = None  # A reply on another post is not a reply here.
             while parent is not None and parent.depth >= Comment.MAX_DEPTH:
                 parent = parent.parent
             comment = Comment(
                 article=article,
                 parent=parent,
                 wordpress_id=wp_id,
-                author_name=wp(element, "comment_author")[:80] or "Anonymous",
-                author_email=wp(element, "comment_author_email")[:254],
-                author_url=wp(element, "comment_author_url")[:300],
+                author_name=row["comment_author"][:80] or "Anonymous",
+                author_email=row["comment_author_email"][:254],
+                author_url=row["comment_author_url"][:300],
                 # Kept whole: WordPress allows longer comments than readers
                 # may post here, and cutting one would change what it says.
-                body=wp(element, "comment_content"),
-                ip_hash=hash_ip(wp(element, "comment_author_IP")),
+                body=row["comment_content"],
+                ip_hash=hash_ip(row["comment_author_IP"]),
                 status=COMMENT_STATUS.get(
-                    wp(element, "comment_approved"), Comment.Status.PENDING
+                    row["comment_approved"], Comment.Status.PENDING
                 ),
                 status_reasons=["imported from WordPress"],
-                created_at=_date(wp(element, "comment_date_gmt")) or timezone.now(),
+                created_at=_date(row["comment_date_gmt"]) or timezone.now(),
             )
-            comment.save()
-            by_wp_id[wp_id] = comment
+            comment.derive()
+            known[wp_id] = comment
+            levels.setdefault(comment.depth, []).append(comment)
             self.report.add("comments", "created")
+        # Shallowest first: when a reply goes in, its parent has its key.
+        for depth in sorted(levels):
+            Comment.objects.bulk_create(levels[depth], batch_size=500)
 
-    def import_pingback(self, element, article):
-        url = self.wxr.wp(element, "comment_author_url")
+    def import_pingback(self, row, article):
+        url = row["comment_author_url"]
         if not self.pingbacks or not url.startswith(("http://", "https://")):
             self.report.add("pingbacks", "skipped")
             return

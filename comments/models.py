@@ -369,20 +369,8 @@ class Comment(models.Model):
         return f"{self.author_name}: {self.body[:50]}"
 
     def save(self, *args, update_fields=None, **kwargs):
-        if not is_web_url(self.author_url):
-            # From an import or a script: never a javascript: or data: link.
-            self.author_url = ""
         # Derived here only, and saved whenever their source is.
-        self.body_html = (
-            wordpress_body_to_html(self.body)
-            if self.wordpress_id
-            else body_to_html(self.body)
-        )
-        if self.parent_id:
-            self.root_id = self.parent.root_id or self.parent_id
-            self.depth = self.parent.depth + 1
-        else:
-            self.root_id, self.depth = None, 1
+        self.derive()
         if update_fields is not None:
             update_fields = {*update_fields}
             if "body" in update_fields:
@@ -401,6 +389,30 @@ class Comment(models.Model):
             )
         if self.parent_id and self.parent.depth >= self.MAX_DEPTH:
             raise ValidationError(_("Replies cannot nest deeper."), code="too_deep")
+
+    def derive(self):
+        """
+        Fill the columns save() derives, for a bulk insert: a safe author
+        link, the HTML readers get, and the place in the thread (the parent
+        may be a comment of the same insert, saved in an earlier one).
+        """
+        if not is_web_url(self.author_url):
+            # From an import or a script: never a javascript: or data: link.
+            self.author_url = ""
+        self.body_html = (
+            wordpress_body_to_html(self.body)
+            if self.wordpress_id
+            else body_to_html(self.body)
+        )
+        parent = self.parent
+        if parent is None:
+            self.root, self.depth = None, 1
+        elif parent.pk is not None:
+            self.root_id = parent.root_id or parent.pk
+            self.depth = parent.depth + 1
+        else:
+            self.root = parent.root or parent
+            self.depth = parent.depth + 1
 
     @property
     def is_staff_reply(self):

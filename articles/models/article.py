@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.addresses import validate_web_url
 
-from ..richtext import add_heading_ids, text_summary
+from ..richtext import add_heading_ids
 from .content import REFERENCE_KEYS, ArticleContent
 from .people import Person
 from .taxonomy import Category, Tag
@@ -308,6 +308,13 @@ class Article(ArticleContent):
     wordpress_id = models.PositiveBigIntegerField(
         _("WordPress post ID"), null=True, blank=True, unique=True, editable=False
     )
+    wordpress_hash = models.CharField(
+        _("fingerprint of the WordPress post"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Set by the import: a post unchanged since is skipped."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -396,11 +403,7 @@ class Article(ArticleContent):
                 self.void_sign_off()
             if update_fields is not None:
                 update_fields = {*update_fields, *self.DERIVED_FIELDS}
-        self.next_review_at = (
-            add_months(self.last_reviewed, self.review_interval_months)
-            if self.last_reviewed
-            else None
-        )
+        self.derive_review_date()
         if update_fields is not None and not {*update_fields}.isdisjoint(
             ("last_reviewed", "review_interval_months")
         ):
@@ -415,15 +418,22 @@ class Article(ArticleContent):
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
+    def derive_review_date(self):
+        """Set when the article is next due for medical review."""
+        self.next_review_at = (
+            add_months(self.last_reviewed, self.review_interval_months)
+            if self.last_reviewed
+            else None
+        )
+
     def derive_content(self):
         """
         Store the body in its canonical form and fill the columns derived
         from it: the HTML readers get, the table of contents, the plain
         text, and the summary when none was written.
         """
-        self.canonicalize()
+        self.body_text = self.canonicalize()
         self.body_html, self.toc = add_heading_ids(self.body)
-        self.body_text = text_summary(self.body, limit=None)
 
     def reference_list(self):
         if self.pk is None:

@@ -14,7 +14,7 @@ from django_ckeditor_5.fields import CKEditor5Field
 
 from clinic.addresses import is_web_url
 
-from ..richtext import sanitize_html, text_summary
+from ..richtext import cut_text, sanitize_html, text_summary
 from .media import Image
 from .people import Person
 
@@ -182,10 +182,13 @@ class ArticleContent(models.Model):
         """
         Store the body in the form the editor sends back (so unchanged text
         compares equal), and take a summary from it when none was written.
+        Return the body's plain text.
         """
         self.body = sanitize_html(self.body)
+        text = text_summary(self.body, limit=None)
         if not self.summary.strip():
-            self.summary = text_summary(self.body)
+            self.summary = cut_text(text)
+        return text
 
     def reference_list(self):
         """Return the references as a list of dicts (REFERENCE_KEYS)."""

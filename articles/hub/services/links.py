@@ -27,73 +27,109 @@ from clinic.pagecache import invalidate_after_commit
 from ..models import Link
 
 
-def _article_slug(path):
-    """Return the slug when `path` is an article page, "" for other pages of
-    this site, and None when nothing here answers it."""
-    redirect = Redirect.objects.filter(old_path=path).only("new_path").first()
-    if redirect is not None:
-        path = redirect.new_path
-    try:
-        match = resolve(path)
-    except Resolver404:
-        return None
-    if match.view_name == "page":
-        # Every other address reaches the editors' pages: is there one?
-        url = "/" + match.kwargs["url"].lstrip("/")
-        return "" if FlatPage.objects.filter(url=url).exists() else None
-    return match.kwargs["slug"] if match.view_name == "articles:detail" else ""
-
-
-def _links_in(article):
-    """Return unsaved Links for the links in `article`'s body."""
-    hosts = site_hosts()
-    found, slugs = [], {}
-    for href, text, rel in extract_links(article.body):
-        parts = urlsplit(href)
-        if parts.scheme and parts.scheme not in ("http", "https"):
-            continue
-        if parts.netloc and parts.netloc.lower() not in hosts:
-            found.append(Link(source=article, url=href, anchor_text=text, rel=rel))
-            continue
-        path = parts.path or "/"
-        slug = _article_slug(path)
-        if slug == "":
-            continue  # Another page of this site: not part of the graph.
-        link = Link(source=article, is_internal=True, anchor_text=text, rel=rel)
-        if slug is None:
-            link.url = path
-        else:
-            slugs[id(link)] = slug
-        found.append(link)
-    targets = Article.objects.filter(slug__in=set(slugs.values())).in_bulk(
-        field_name="slug"
+def _slugs_for(paths):
+    """
+    Map each path of this site to the slug when it is an article page, ""
+    for the site's other pages, and None when nothing here answers it. A
+    few queries however many paths there are.
+    """
+    redirects = dict(
+        Redirect.objects.filter(old_path__in=paths).values_list("old_path", "new_path")
+        if paths
+        else ()
     )
-    for link in found:
-        if id(link) in slugs:
-            target = targets.get(slugs[id(link)])
-            if target is None:
-                link.url = f"/articles/{slugs[id(link)]}/"
+    slugs, pages = {}, {}
+    for path in paths:
+        try:
+            match = resolve(redirects.get(path, path))
+        except Resolver404:
+            slugs[path] = None
+            continue
+        if match.view_name == "page":
+            # Every other address reaches the editors' pages: is there one?
+            pages[path] = "/" + match.kwargs["url"].lstrip("/")
+        elif match.view_name == "articles:detail":
+            slugs[path] = match.kwargs["slug"]
+        else:
+            slugs[path] = ""
+    if pages:
+        found = set(
+            FlatPage.objects.filter(url__in=pages.values()).values_list(
+                "url", flat=True
+            )
+        )
+        for path, url in pages.items():
+            slugs[path] = "" if url in found else None
+    return slugs
+
+
+def _article_slug(path):
+    """The slug when `path` is an article page (see _slugs_for)."""
+    return _slugs_for([path])[path]
+
+
+def _links_in(articles):
+    """Return {article pk: unsaved Links for the links in its body}."""
+    hosts = site_hosts()
+    read, paths = [], set()
+    for article in articles:
+        for href, text, rel in extract_links(article.body):
+            parts = urlsplit(href)
+            if parts.scheme and parts.scheme not in ("http", "https"):
+                continue
+            path = None
+            if not parts.netloc or parts.netloc.lower() in hosts:
+                path = parts.path or "/"
+                paths.add(path)
+            read.append((article, href, text, rel, path))
+    slugs = _slugs_for(paths)
+    targets = Article.objects.filter(
+        slug__in={slug for slug in slugs.values() if slug}
+    ).in_bulk(field_name="slug")
+    found = {article.pk: [] for article in articles}
+    for article, href, text, rel, path in read:
+        if path is None:
+            link = Link(source=article, url=href, anchor_text=text, rel=rel)
+        elif (slug := slugs[path]) == "":
+            continue  # Another page of this site: not part of the graph.
+        else:
+            link = Link(source=article, is_internal=True, anchor_text=text, rel=rel)
+            if slug is None:
+                link.url = path
+            elif (target := targets.get(slug)) is None:
+                link.url = f"/articles/{slug}/"
             else:
                 link.target_article = target
+        found[article.pk].append(link)
     return found
 
 
-@transaction.atomic
-def sync_article_links(*, article: Article) -> tuple[int, int]:
+def sync_links(articles) -> tuple[int, int]:
     """
-    Bring the stored links of `article` in line with its body: create the
-    new ones, delete those no longer there, keep the rest. Return
-    (created, deleted).
+    Bring the stored links of each article in line with its body: create
+    the new ones, delete those no longer there, keep the rest. A few
+    queries for any number of articles. Return (created, deleted).
     """
-    wanted = {}
-    for link in _links_in(article):
-        wanted.setdefault(link.key, link)
-    existing = {link.key: link for link in article.outbound_links.all()}
-    stale = [link.pk for key, link in existing.items() if key not in wanted]
-    new = [link for key, link in wanted.items() if key not in existing]
+    found = _links_in(articles)
+    existing = {article.pk: {} for article in articles}
+    for link in Link.objects.filter(source__in=[article.pk for article in articles]):
+        existing[link.source_id][link.key] = link
+    stale, new = [], []
+    for article in articles:
+        wanted = {}
+        for link in found[article.pk]:
+            wanted.setdefault(link.key, link)
+        have = existing[article.pk]
+        stale += [link.pk for key, link in have.items() if key not in wanted]
+        new += [link for key, link in wanted.items() if key not in have]
     Link.objects.filter(pk__in=stale).delete()
     Link.objects.bulk_create(new)
     return len(new), len(stale)
+
+
+def sync_article_links(*, article: Article) -> tuple[int, int]:
+    """sync_links() for one article."""
+    return sync_links([article])
 
 
 def article_for_url(url):

@@ -1,5 +1,8 @@
+import time
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from articles.models import Person
 from articles.services import check_import_reviewer
@@ -43,6 +46,19 @@ class Command(BaseCommand):
             "WordPress's text (as unpublished changes of a live article).",
         )
         parser.add_argument(
+            "--category-mode",
+            choices=("first", "primary"),
+            default="first",
+            help="Which of a post's categories becomes the article's: the "
+            "first (default) or the one Yoast or Rank Math marked primary. "
+            "The others become tags.",
+        )
+        parser.add_argument(
+            "--no-progress",
+            action="store_true",
+            help="Do not show the progress bar.",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="Report only; write nothing."
         )
 
@@ -58,11 +74,17 @@ class Command(BaseCommand):
                 raise CommandError(
                     "--reviewed-by: " + " ".join(error.messages)
                 ) from None
+        show = not options["no_progress"] and self.stderr.isatty()
+        started = time.monotonic()
         try:
+            if show:
+                self.stderr.write(f"Checking {file} …")
             wxr = WXR(file)
         except ImportRefused as error:
             raise CommandError(str(error)) from None
-        report = Importer(
+        except KeyboardInterrupt:
+            raise CommandError("Interrupted: nothing was written.") from None
+        importer = Importer(
             wxr,
             reviewed_by=reviewer,
             pages_category=options["pages"],
@@ -71,8 +93,30 @@ class Command(BaseCommand):
             media_dir=options["media_dir"],
             dry_run=options["dry_run"],
             overwrite=options["overwrite"],
-        ).run()
+            category_mode=options["category_mode"],
+        )
+        bar = tqdm(
+            total=importer.total, unit=" posts", file=self.stderr._out, disable=not show
+        )
+        try:
+            with bar:
+                report = importer.run(progress=bar.update)
+        except KeyboardInterrupt:
+            self.write_report(importer.report)
+            if options["dry_run"]:
+                raise CommandError("Interrupted: nothing was written.") from None
+            raise CommandError(
+                "Interrupted. The posts counted above are imported; run the "
+                "same command again to import the rest."
+            ) from None
         if options["dry_run"]:
             self.stdout.write("Dry run: nothing was written.")
+        self.write_report(report)
+        if show:
+            self.stderr.write(
+                f"{importer.total} posts in {time.monotonic() - started:.0f} s."
+            )
+
+    def write_report(self, report):
         for line in report.lines():
             self.stdout.write(line)
