@@ -7,12 +7,26 @@ from .models import Article, Category
 class ArticleSitemap(Sitemap):
     changefreq = "monthly"
     priority = 0.8
+    #: URLs per page of the section: each page is one small query, however
+    #: large the archive (the index lists the pages).
+    limit = 5000
 
     def items(self):
-        return Article.objects.published().order_by("pk")
+        return (
+            Article.objects.published()
+            .order_by("pk")
+            .only("slug", "published_at", "revised_at")
+        )
 
     def lastmod(self, item):
         return item.last_updated
+
+    def get_latest_lastmod(self):
+        """For the index: one aggregate, not a pass over every article."""
+        latest = Article.objects.published().aggregate(
+            revised=Max("revised_at"), published=Max("published_at")
+        )
+        return max(filter(None, latest.values()), default=None)
 
 
 class CategorySitemap(Sitemap):

@@ -12,6 +12,11 @@ urlpatterns = [
         views.public(views.ArticleDetailView),
         name="detail",
     ),
+    path(
+        "articles/<slug:slug>/linked-from/",
+        views.public(views.LinkedFromView),
+        name="linked-from",
+    ),
     path("categories/<slug:slug>/", views.public(views.CategoryView), name="category"),
     path("tags/<slug:slug>/", views.public(views.TagView), name="tag"),
     path("authors/<slug:slug>/", views.public(views.AuthorView), name="author"),

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
-from articles.hub.models import Backlink
+from articles.hub.models import Backlink, Link
 from clinic.pagecache import fragment_settings, public_page
 from comments.threads import comment_section
 
@@ -39,11 +39,31 @@ from .richtext import (
 )
 
 PREVIEW_SALT = "articles.preview"
+#: How many linking articles an article page lists; the rest are on the
+#: page of articles linking to it.
+LINKED_FROM = 20
 
 
 def public(view_class):
     """A class-based view served from the anonymous page cache."""
     return public_page(view_class.as_view())
+
+
+class CardPages:
+    """
+    Paginate a list of articles by their keys alone, then load the cards
+    (joins, comment counts) of the page shown: a deep page costs what the
+    first one does.
+    """
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, keys, is_paginated = super().paginate_queryset(
+            queryset.values_list("pk", flat=True), page_size
+        )
+        keys = list(keys)
+        cards = queryset.filter(pk__in=keys).in_bulk()
+        page.object_list = [cards[pk] for pk in keys]
+        return paginator, page, page.object_list, is_paginated
 
 
 class HomeView(TemplateView):
@@ -68,7 +88,7 @@ class HomeView(TemplateView):
         )
 
 
-class ArticleListView(ListView):
+class ArticleListView(CardPages, ListView):
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     paginate_by = 12
@@ -181,17 +201,25 @@ def article_context(
 
     def related():
         tag_ids = [tag.pk for tag in tags]
-        related = Article.objects.related_to(full_article, tag_ids)
-        return list(related.for_listing()[:3])
+        # The three first, then their cards: the comment counts and joins
+        # for three rows, not for every candidate.
+        ids = list(
+            Article.objects.related_to(full_article, tag_ids).values_list(
+                "pk", flat=True
+            )[:3]
+        )
+        cards = Article.objects.filter(pk__in=ids).for_listing().in_bulk()
+        return [cards[pk] for pk in ids]
 
     def linked_from():
-        return list(
-            Article.objects.published()
-            .filter(outbound_links__target_article=article)
-            .distinct()
-            .order_by("title")
-            .only("pk", "title", "slug")
+        sources = Article.objects.published().filter(
+            pk__in=Link.objects.filter(target_article=article).values("source")
         )
+        shown = list(
+            sources.order_by("title").only("pk", "title", "slug")[: LINKED_FROM + 1]
+        )
+        more = sources.count() - LINKED_FROM if len(shown) > LINKED_FROM else 0
+        return {"articles": shown[:LINKED_FROM], "more": more}
 
     def mentioned_on():
         return list(
@@ -297,7 +325,7 @@ class ArticleListMixin:
         )
 
 
-class CategoryView(ArticleListMixin, ListView):
+class CategoryView(CardPages, ArticleListMixin, ListView):
     """A category's articles, with those of its subcategories."""
 
     model = Category
@@ -315,12 +343,38 @@ class CategoryView(ArticleListMixin, ListView):
         return super().get_context_data(subcategories=self.subcategories, **kwargs)
 
 
-class TagView(ArticleListMixin, ListView):
+class TagView(CardPages, ArticleListMixin, ListView):
     model = Tag
     filter_field = "tags"
 
 
-class AuthorView(ArticleListMixin, ListView):
+class LinkedFromView(CardPages, ListView):
+    """Every published article that links to one article."""
+
+    template_name = "articles/article_list.html"
+    context_object_name = "articles"
+    paginate_by = 12
+
+    def get_queryset(self):
+        self.target = get_object_or_404(
+            Article.objects.published().only("pk", "title", "slug"),
+            slug=self.kwargs["slug"],
+        )
+        return (
+            Article.objects.published()
+            .filter(
+                pk__in=Link.objects.filter(target_article=self.target).values("source")
+            )
+            .for_listing()
+            .order_by("title", "pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        heading = _("Articles that link to “%(title)s”") % {"title": self.target}
+        return super().get_context_data(heading=heading, **kwargs)
+
+
+class AuthorView(CardPages, ArticleListMixin, ListView):
     model = Person
     filter_field = "author"
     template_name = "articles/person_detail.html"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
@@ -248,7 +248,7 @@ class WXR:
         self.authors, self.categories, self.tags = [], [], []
         #: WordPress ID -> address of each attachment.
         self.attachments = {}
-        #: (post ID, type, post_name, title, link) of each post and page.
+        #: (post ID, type, slug, permalink path) of each post and page.
         self.entries = []
         for element in self._channel_items():
             self._learn(element)
@@ -325,13 +325,17 @@ class WXR:
             if kind == "attachment":
                 self.attachments[post_id] = self.wp(element, "attachment_url")
             elif kind in ("post", "page"):
+                name = self.wp(element, "post_name")
+                link = urlsplit(_text(element, "link"))
+                self._learn_host(link.geturl())
                 self.entries.append(
                     (
                         post_id,
                         kind,
-                        self.wp(element, "post_name"),
-                        _text(element, "title"),
-                        _text(element, "link"),
+                        _slug(
+                            name or _plain_title(_text(element, "title")), "post", 190
+                        ),
+                        link.path + (f"?{link.query}" if link.query else ""),
                     )
                 )
 
@@ -574,7 +578,7 @@ class Importer:
     from there.
     """
 
-    BATCH = 200
+    BATCH = 100
 
     def __init__(
         self,
@@ -591,8 +595,9 @@ class Importer:
     ):
         self.wxr = wxr
         self.overwrite = overwrite
-        #: Old address (the permalink, its path, /?p=ID) -> new article path.
-        self.new_paths = {}
+        #: The old permalink's path (and query) -> the new slug; the slug
+        #: of each WordPress ID is in `planned_slugs`.
+        self.permalinks = {}
         self.old_hosts = set(wxr.hosts)
         self.reviewed_by = reviewed_by
         self.pages_category = pages_category
@@ -619,13 +624,9 @@ class Importer:
             category_mode,
         )
 
-    @property
-    def total(self):
-        """How many posts (and pages, when asked for) the run goes through."""
-        return sum(
-            1
-            for _, kind, *_ in self.wxr.entries
-            if kind == "post" or self.pages_category
+        #: How many posts (and pages, when asked for) the run goes through.
+        self.total = sum(
+            1 for _, kind, *_ in wxr.entries if kind == "post" or pages_category
         )
 
     def run(self, progress=None):
@@ -919,30 +920,22 @@ class Importer:
             )
         )
         taken = set(Article.objects.order_by().values_list("slug", flat=True))
-        for post_id, kind, name, raw_title, link in self.wxr.entries:
+        for post_id, kind, base, old_path in self.wxr.entries:
             if kind == "page" and not self.pages_category:
                 continue
             if not post_id.isascii() or not post_id.isdigit():
                 continue  # Reported when the post itself is imported.
             slug = existing.get(int(post_id))
             if slug is None:
-                base = _slug(name or _plain_title(raw_title), "post", 190)
                 slug, n = base, 2
                 while slug in taken:
                     slug, n = f"{base}-{n}", n + 1
                 taken.add(slug)
-            path = reverse("articles:detail", kwargs={"slug": slug})
             self.planned_slugs[post_id] = slug
-            link = urlsplit(link)
-            if link.netloc:
-                self.old_hosts.add(link.netloc.lower())
-            for old in (
-                link.path + (f"?{link.query}" if link.query else ""),
-                f"/?p={post_id}",
-                f"/?page_id={post_id}",
-            ):
-                if old and old != "/":
-                    self.new_paths[old] = path
+            if old_path and old_path != "/":
+                self.permalinks[old_path] = slug
+        # Learnt: what the file said is no longer needed.
+        self.wxr.entries.clear()
 
     def rewrite_links(self, body):
         """Point links to posts on the old site at their new addresses."""
@@ -956,9 +949,17 @@ class Importer:
             if not parts.netloc and not href.startswith("/"):
                 return match.group(0)
             old = parts.path + (f"?{parts.query}" if parts.query else "")
-            path = self.new_paths.get(old) or self.new_paths.get(old.rstrip("/") + "/")
-            if path is None:
+            slug = self.permalinks.get(old) or self.permalinks.get(
+                old.rstrip("/") + "/"
+            )
+            if slug is None and parts.path in ("", "/"):
+                # /?p=ID, or /?page_id=ID.
+                query = parse_qs(parts.query)
+                ids = query.get("p") or query.get("page_id") or [""]
+                slug = self.planned_slugs.get(ids[0])
+            if slug is None:
                 return match.group(0)
+            path = reverse("articles:detail", kwargs={"slug": slug})
             fragment = f"#{parts.fragment}" if parts.fragment else ""
             return f"href={quote}{path}{fragment}{quote}"
 

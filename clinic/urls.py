@@ -3,7 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.flatpages.sitemaps import FlatPageSitemap
 from django.contrib.flatpages.views import flatpage
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path, re_path
 
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
@@ -12,6 +12,7 @@ from clinic import views as clinic_views
 from clinic.pagecache import public_page
 
 page = public_page(flatpage)
+SITEMAP_SECTIONS = {**SITEMAPS, "pages": FlatPageSitemap}
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -19,11 +20,18 @@ urlpatterns = [
     path("readyz", clinic_views.readyz, name="readyz"),
     path("feeds/rss/", public_page(LatestArticlesFeed()), name="feed-rss"),
     path("feeds/atom/", public_page(LatestArticlesAtomFeed()), name="feed-atom"),
+    # An index of sections, each paged, so no response grows with the site.
     path(
         "sitemap.xml",
-        public_page(sitemap),
-        {"sitemaps": {**SITEMAPS, "pages": FlatPageSitemap}},
+        public_page(sitemaps.index),
+        {"sitemaps": SITEMAP_SECTIONS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        public_page(sitemaps.sitemap),
+        {"sitemaps": SITEMAP_SECTIONS},
+        name="sitemap-section",
     ),
     path("robots.txt", clinic_views.robots_txt, name="robots"),
     # The standard pages, written by editors (django.contrib.flatpages).

@@ -235,3 +235,24 @@ def gif_frame_bomb(width=2000, height=2000, frames=40):
         out += b"\x2c" + struct.pack("<HHHHB", index, 0, 1, 1, 0)
         out += b"\x02\x02\x44\x01\x00"
     return bytes(out + b"\x3b")
+
+
+# --- The sitemap --------------------------------------------------------------
+
+
+def sitemap_text(client):
+    """The sitemap index and every page it lists, as one text: what a
+    search engine reads."""
+    import re
+    from urllib.parse import urlsplit
+
+    index = client.get("/sitemap.xml").content.decode()
+    pages = [index]
+    for url in re.findall(r"<loc>([^<]+)</loc>", index):
+        parts = urlsplit(url.replace("&amp;", "&"))
+        pages.append(
+            client.get(
+                parts.path + (f"?{parts.query}" if parts.query else "")
+            ).content.decode()
+        )
+    return "\n".join(pages)

@@ -130,11 +130,14 @@ class ArticleQuerySet(models.QuerySet):
         Return other published articles sharing `article`'s category or one
         of `tag_ids`, newest first.
         """
+        tagged = Article.tags.through.objects.filter(tag_id__in=tag_ids)
         return (
             self.published()
-            .filter(Q(category_id=article.category_id) | Q(tags__in=tag_ids))
+            .filter(
+                Q(category_id=article.category_id)
+                | Q(pk__in=tagged.values("article_id"))
+            )
             .exclude(pk=article.pk)
-            .distinct()
             .order_by("-published_at")
         )
 

@@ -208,7 +208,7 @@ def test_a_batch_the_database_refuses_is_imported_post_by_post(
     items = chain_of_posts(posts=4)
     # A category no channel declared: made in the refused batch, rolled
     # back with it, and made again.
-    items[3] = items[3].replace("nicename=\"spine\"", "nicename=\"knees\"")
+    items[3] = items[3].replace('nicename="spine"', 'nicename="knees"')
     path = tmp_path / "export.xml"
     path.write_text(wxr(items), encoding="utf-8")
     out = run(path, reviewed_by="dr-reyes")

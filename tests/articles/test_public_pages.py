@@ -19,6 +19,7 @@ from tests.factories import (
     ReferenceFactory,
     TagFactory,
 )
+from tests.helpers import sitemap_text
 
 pytestmark = pytest.mark.django_db
 
@@ -206,8 +207,9 @@ def test_article_page_query_count_is_constant(client, django_assert_num_queries,
     DiscussionSettings.load()
     # The article's head fields, discussion settings; then, kept as
     # fragments: the whole article, tags, site configuration, references,
-    # related, "linked from", "mentioned on", comment count, threads, replies.
-    with django_assert_num_queries(12):
+    # related (which three, then their cards), "linked from", "mentioned
+    # on", comment count, threads, replies.
+    with django_assert_num_queries(13):
         response = client.get(article.get_absolute_url())
     assert len(response.context["related"]) == min(count, 3)
 
@@ -257,15 +259,26 @@ def test_list_pages_query_count_is_constant(client, django_assert_num_queries, c
             featured_image=ImageFactory(),
         )
         article.tags.add(tag)
+    # A list counts, reads the page's keys, then the cards of those keys.
     for path, queries in [
         ("/", 3),
-        ("/articles/", 2),
-        (category.get_absolute_url(), 4),
-        (tag.get_absolute_url(), 3),
-        (author.get_absolute_url(), 3),
+        ("/articles/", 3),
+        (category.get_absolute_url(), 5),
+        (tag.get_absolute_url(), 4),
+        (author.get_absolute_url(), 4),
     ]:
         with django_assert_num_queries(queries):
             assert client.get(path).status_code == 200
+
+
+def test_a_deep_list_page_shows_the_next_articles_in_order(client):
+    articles = ArticleFactory.create_batch(30, published=True)
+    newest_first = sorted(articles, key=lambda a: a.published_at, reverse=True)
+    shown = []
+    for page in (1, 2, 3):
+        response = client.get("/articles/", {"page": page})
+        shown += [article.pk for article in response.context["articles"]]
+    assert shown == [article.pk for article in newest_first]
 
 
 def test_feeds_are_valid_and_list_the_article(client, rich_article):
@@ -279,8 +292,7 @@ def test_feeds_are_valid_and_list_the_article(client, rich_article):
 def test_sitemap_lists_published_articles_and_categories(client, articles):
     Site.objects.filter(pk=1).update(domain="clinic.example")
     Site.objects.clear_cache()
-    response = client.get("/sitemap.xml")
-    xml = response.content.decode()
+    xml = sitemap_text(client)
     published = articles["published"]
     assert f"://clinic.example{published.get_absolute_url()}" in xml
     assert f"://clinic.example{published.category.get_absolute_url()}" in xml
@@ -294,3 +306,23 @@ def test_robots_txt_points_at_the_sitemap(client):
     assert response["Content-Type"] == "text/plain"
     assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
     assert "Disallow: /admin/" in response.content.decode()
+
+
+def test_the_sitemap_is_an_index_of_pages_that_stay_small(
+    client, monkeypatch, django_assert_max_num_queries
+):
+    from articles.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    published = ArticleFactory.create_batch(5, published=True)
+    index = client.get("/sitemap.xml").content.decode()
+    assert "<sitemapindex" in index
+    assert "/sitemap-articles.xml</loc>" in index
+    assert "/sitemap-articles.xml?p=2</loc>" in index
+    assert "/sitemap-articles.xml?p=3</loc>" in index
+    with django_assert_max_num_queries(3):
+        last = client.get("/sitemap-articles.xml?p=3").content.decode()
+    assert last.count("<url>") == 1
+    xml = sitemap_text(client)
+    for article in published:
+        assert xml.count(f"{article.get_absolute_url()}</loc>") == 1

@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
@@ -6,7 +8,7 @@ from django.db import IntegrityError
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.hub.models import Link
-from articles.hub.services.links import sync_article_links
+from articles.hub.services.links import sync_article_links, sync_links
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +97,35 @@ def test_linked_from_shows_published_sources_only(client):
     assertNotContains(response, "Hidden draft source")
 
 
+@pytest.mark.parametrize("sources", [25, 60])
+def test_a_much_linked_article_lists_twenty_and_links_to_the_rest(
+    client, settings, sources, django_assert_max_num_queries
+):
+    settings.CLINIC_PAGE_CACHE_SECONDS = 0
+    settings.CLINIC_FRAGMENT_CACHE_SECONDS = 0
+    target = ArticleFactory(slug="target", published=True)
+    linking = ArticleFactory.create_batch(
+        sources, published=True, body='<p><a href="/articles/target/">see</a></p>'
+    )
+    sync_links(linking)
+    # The same queries for 25 and 60 linking articles.
+    with django_assert_max_num_queries(19):
+        page = client.get(target.get_absolute_url())
+    html = page.content.decode()
+    section = html[
+        html.index("Linked from") : html.index("</section>", html.index("Linked from"))
+    ]
+    assert section.count("<li>") == 20
+    assertContains(page, f"And {sources - 20} more articles link here")
+    full = client.get("/articles/target/linked-from/")
+    assert full.context["paginator"].count == sources
+    assert {a.pk for a in full.context["articles"]} <= {a.pk for a in linking}
+    last = client.get(
+        f"/articles/target/linked-from/?page={full.context['paginator'].num_pages}"
+    )
+    assert last.status_code == 200
+
+
 def test_broken_internal_links_are_found():
     draft = ArticleFactory(slug="draft-target")
     source = ArticleFactory(
@@ -129,3 +160,21 @@ def test_rebuild_links_covers_every_article(capsys):
     assert "3 added, 0 removed" in capsys.readouterr().out
     call_command("rebuild_links")
     assert "0 added, 0 removed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("sources", [3, 40])
+def test_rebuild_links_reads_articles_by_batches(
+    sources, django_assert_max_num_queries
+):
+    ArticleFactory(slug="a", published=True)
+    ArticleFactory.create_batch(
+        sources,
+        body='<p><a href="/articles/a/">a</a> <a href="/old/">old</a> '
+        '<a href="https://nhs.example/x">out</a></p>',
+    )
+    Link.objects.all().delete()
+    # Per article this was four queries and more; now a few per 500.
+    with django_assert_max_num_queries(10):
+        call_command("rebuild_links", stdout=io.StringIO())
+    assert Link.objects.filter(target_article__slug="a").count() == sources
+    assert Link.objects.filter(url="/old/").count() == sources
