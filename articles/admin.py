@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.flatpages import admin as flatpage_admin
 from django.contrib.flatpages.models import FlatPage
 from django.core.cache import cache
@@ -17,6 +18,7 @@ from django.utils.html import format_html, strip_tags
 from django.utils.translation import gettext_lazy as _, ngettext
 from django_ckeditor_5.widgets import CKEditor5Widget
 
+from articles.hub.services.dashboard import orphan_articles
 from articles.hub.services.links import sync_article_links
 from clinic.addresses import site_hosts
 from clinic.admin import PublicContentAdmin
@@ -227,6 +229,31 @@ class ReviewOverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ArticleChangeList(ChangeList):
+    """The article list, without the columns derived from the body (the
+    body itself stays: a scheduled row's state checks its sign-off)."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return (
+            super()
+            .get_queryset(request, exclude_parameters)
+            .defer("body_html", "body_text", "toc", "search_vector")
+        )
+
+
+class LinkedFilter(admin.SimpleListFilter):
+    title = _("links to it")
+    parameter_name = "linked"
+
+    def lookups(self, request, model_admin):
+        return (("orphan", _("Published, and no published article links here")),)
+
+    def queryset(self, request, queryset):
+        if self.value() == "orphan":
+            return orphan_articles(queryset.published())
+        return queryset
+
+
 #: How long an editor counts as having an article open after their last
 #: page load or autosave.
 EDITOR_PRESENCE_SECONDS = 90
@@ -266,6 +293,7 @@ class ArticleAdmin(PublicContentAdmin):
         "status",
         UnpublishedChangesFilter,
         ReviewOverdueFilter,
+        LinkedFilter,
         "category",
         "is_featured",
     )
@@ -340,6 +368,9 @@ class ArticleAdmin(PublicContentAdmin):
         # The state of a scheduled article checks its sign-off, which
         # covers its references.
         return super().get_queryset(request).prefetch_related("references")
+
+    def get_changelist(self, request, **kwargs):
+        return ArticleChangeList
 
     @admin.display(description=_("state"), ordering="status")
     def state(self, obj):

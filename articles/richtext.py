@@ -262,16 +262,28 @@ def sanitize_html(html):
         if again == cleaned:
             break
         cleaned = again
-    if len(_canonical) >= 16:
-        _canonical.clear()
-    _canonical[cleaned] = None
+    _remember_canonical(cleaned)
     return cleaned
+
+
+def _remember_canonical(html):
+    global _canonical_characters
+    if _canonical_characters + len(html) > CANONICAL_CHARACTERS:
+        _canonical.clear()
+        _canonical_characters = 0
+    if html not in _canonical:
+        _canonical[html] = None
+        _canonical_characters += len(html)
 
 
 #: The latest results of sanitize_html(), which it returns unchanged: a
 #: body is often sanitized again soon after (once by the form, again when
-#: the article saves it), and the second time then costs a lookup.
+#: the article saves it; once by an import, again when a batch of articles
+#: is saved), and the second time then costs a lookup. At most
+#: CANONICAL_CHARACTERS characters are kept.
 _canonical = {}
+_canonical_characters = 0
+CANONICAL_CHARACTERS = 2_000_000
 
 
 def _sanitize_once(html):

@@ -22,7 +22,7 @@ from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -433,16 +433,18 @@ def _embed_link(url):
     return f'<p><a href="{escape(url)}">View on {escape(provider)}</a></p>'
 
 
-def render_media(body, attachments):
+def render_media(body, attachments, missing=None):
     """
     Write WordPress's media shortcodes and embeds as this site can show
     them: a gallery as its images (`attachments`: WordPress ID -> address;
-    imported with the others), audio, video and embeds as links naming
-    where they play. Linear in the body.
+    imported with the others; IDs not there are added to `missing`), audio,
+    video and embeds as links naming where they play. Linear in the body.
     """
 
     def gallery(match):
         ids = re.findall(r"\d+", (GALLERY_IDS.search(match.group(1)) or [""])[0])
+        if missing is not None:
+            missing.extend(i for i in ids if i not in attachments)
         urls = [attachments[i] for i in ids if i in attachments]
         return "".join(
             f'<figure class="image"><img src="{escape(url)}" alt=""></figure>'
@@ -614,6 +616,8 @@ class Importer:
         self.fallbacks = {}
         #: The WordPress IDs of the posts read so far.
         self.seen = set()
+        #: Links and attachments not found in the file (see gaps()).
+        self.unresolved = 0
         #: What else decides what a post becomes here: a post imported with
         #: other settings is imported again.
         self.settings = (
@@ -674,26 +678,44 @@ class Importer:
                 continue
             self.seen.add(number)
             numbers[id(post)] = number
-        known = dict(
-            Article.objects.filter(wordpress_id__in=numbers.values()).values_list(
-                "wordpress_id", "wordpress_hash"
-            )
+        known = Article.objects.filter(wordpress_id__in=numbers.values()).only(
+            "pk", "wordpress_id", "wordpress_hash", "slug", "status"
         )
-        new, changed = [], []
+        known = {article.wordpress_id: article for article in known}
+        new, changed, skipped = [], [], []
         for post in posts:
             if id(post) not in numbers:
                 continue
-            number = numbers[id(post)]
-            if number not in known:
+            article = known.get(numbers[id(post)])
+            if article is None:
                 new.append(post)
-            elif known[number] == post.fingerprint(self.settings):
+            elif (
+                article.wordpress_hash == post.fingerprint(self.settings)
+                # --overwrite brings back WordPress's text over edits made
+                # here, whether or not the post changed there.
+                and not self.overwrite
+            ):
                 self.count_unchanged(post)
+                skipped.append((post, article))
             else:
                 changed.append(post)
         if new:
             self.create_posts(new)
         for post in changed:
             self.import_one(post)
+        if skipped and not self.dry_run:
+            # An article published here since the last run now gets the
+            # post's old addresses.
+            self.add_redirects(skipped)
+
+    def gaps(self):
+        """
+        What the import could not complete so far: images left at their old
+        address, and links, featured images and gallery images whose post
+        or attachment is not in the file. A post with a gap keeps no
+        fingerprint, so the next run imports it again.
+        """
+        return len(self.report.kept_urls), self.unresolved
 
     def fail(self, post, error):
         message = "; ".join(getattr(error, "messages", [str(error)]))
@@ -717,7 +739,13 @@ class Importer:
                 self.import_post(post)
                 if self.dry_run:
                     transaction.set_rollback(True)
-        except (IntegrityError, ValidationError, ValueError, KeyError) as error:
+        except (
+            DataError,
+            IntegrityError,
+            ValidationError,
+            ValueError,
+            KeyError,
+        ) as error:
             self.forget_terms_since(known)
             self.fail(post, error)
 
@@ -738,28 +766,40 @@ class Importer:
         report names the one at fault.
         """
         outer, known = self.report, self.known_terms()
-        self.report = Report()
+        self.report = batch = Report()
         try:
             with transaction.atomic():
                 self.create_together(posts)
                 if self.dry_run:
                     transaction.set_rollback(True)
-        except (IntegrityError, ValidationError, ValueError, KeyError):
+        except (DataError, IntegrityError, ValidationError, ValueError, KeyError):
             self.report = outer
             self.forget_terms_since(known)
             for post in posts:
                 self.import_one(post)
         else:
-            outer.merge(self.report)
+            outer.merge(batch)
+        finally:
+            # Interrupted or not, what is reported is what was kept.
             self.report = outer
 
     def create_together(self, posts):
         groups = {}
         made = []
         for post in posts:
+            known = self.known_terms()
             try:
-                article, step, complete = self.new_article(post)
-            except (ValidationError, ValueError, KeyError) as error:
+                # What a failing post made (terms, images) goes with it.
+                with transaction.atomic():
+                    article, step, complete = self.new_article(post)
+            except (
+                DataError,
+                IntegrityError,
+                ValidationError,
+                ValueError,
+                KeyError,
+            ) as error:
+                self.forget_terms_since(known)
                 self.fail(post, error)
                 continue
             signed = step in (PUBLISHED, SCHEDULED)
@@ -790,7 +830,7 @@ class Importer:
         """
         post_id = post.number
         status = self.status_of(post)
-        missing = len(self.report.kept_urls)
+        gaps = self.gaps()
         fields = self.fields_of(post)
         image = self.featured_image(post)
         if image is not None:
@@ -822,7 +862,7 @@ class Importer:
         else:
             article.status = Article.Status.DRAFT
             step = DRAFTED
-        return article, step, len(self.report.kept_urls) == missing
+        return article, step, self.gaps() == gaps
 
     def status_of(self, post):
         """The post's WordPress status, a protected post's as a draft."""
@@ -839,7 +879,9 @@ class Importer:
         """The article fields a post gives (its text cleaned, its links and
         images pointed at their new addresses)."""
         self.current_title = post.title
-        raw_body = render_media(post.content, self.attachments)
+        missing = []
+        raw_body = render_media(post.content, self.attachments, missing)
+        self.unresolved += len(missing)
         dropped = sorted(
             {name.lower() for name in SHORTCODE_NAME.findall(raw_body)} - KEPT_INSIDE
         )
@@ -958,6 +1000,10 @@ class Importer:
                 ids = query.get("p") or query.get("page_id") or [""]
                 slug = self.planned_slugs.get(ids[0])
             if slug is None:
+                if parts.netloc:
+                    # A page of the old site that is not in this file: a
+                    # later run, with it, can point the link at it.
+                    self.unresolved += 1
                 return match.group(0)
             path = reverse("articles:detail", kwargs={"slug": slug})
             fragment = f"#{parts.fragment}" if parts.fragment else ""
@@ -1137,7 +1183,7 @@ class Importer:
         """
         post_id = post.number
         status = self.status_of(post)
-        missing = len(self.report.kept_urls)
+        gaps = self.gaps()
         fields = self.fields_of(post)
         article = Article.objects.filter(wordpress_id=post_id).first()
         created = article is None
@@ -1219,7 +1265,7 @@ class Importer:
         self.report.add("posts", outcome)
         self.add_comments([(post, article)])
         sync_links([article])
-        complete = len(self.report.kept_urls) == missing and not kept_local
+        complete = self.gaps() == gaps and not kept_local
         Article.objects.filter(pk=article.pk).update(
             wordpress_hash=post.fingerprint(self.settings) if complete else ""
         )
@@ -1330,7 +1376,10 @@ class Importer:
 
     def featured_image(self, post):
         """Return the post's featured image from the media folder, or None."""
-        url = self.attachments.get(post.meta.get("_thumbnail_id", ""))
+        thumbnail = post.meta.get("_thumbnail_id")
+        url = self.attachments.get(thumbnail or "")
+        if thumbnail and not url:
+            self.unresolved += 1  # Its attachment is not in this file.
         return self.local_image(url) if url else None
 
     # Comments ---------------------------------------------------------------
@@ -1342,19 +1391,26 @@ class Importer:
         a comment that comes before it; one too deep hangs from the deepest
         ancestor allowed.
         """
-        rows = [
-            (post, article, row)
-            for post, article in pairs
-            for row in post.comments
-            if row["comment_id"].isascii() and row["comment_id"].isdigit()
-        ]
+        rows = []
+        for post, article in pairs:
+            numbered = [
+                row
+                for row in post.comments
+                if row["comment_id"].isascii() and row["comment_id"].isdigit()
+            ]
+            if len(numbered) < len(post.comments):
+                self.report.notes.append(
+                    f"“{post.title}”: {len(post.comments) - len(numbered)} "
+                    "comments without a numeric ID were not imported."
+                )
+            rows += [(post, article, row) for row in numbered]
         wanted = [int(row["comment_id"]) for _, _, row in rows]
-        known = {
-            comment.wordpress_id: comment
-            for comment in Comment.objects.filter(wordpress_id__in=wanted).only(
-                "id", "wordpress_id", "depth", "root_id", "parent_id", "article_id"
-            )
-        }
+        known = {}
+        for start in range(0, len(wanted), 5000):  # Within SQLite's limits.
+            for comment in Comment.objects.filter(
+                wordpress_id__in=wanted[start : start + 5000]
+            ).only("id", "wordpress_id", "depth", "root_id", "parent_id", "article_id"):
+                known[comment.wordpress_id] = comment
         levels = {}
         for _, article, row in sorted(rows, key=lambda r: int(r[2]["comment_id"])):
             wp_id = int(row["comment_id"])

@@ -4,7 +4,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -13,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _, ngettext
 
+from articles.models import Article
 from clinic.pagecache import invalidate_after_commit
 
 from . import privacy, services
@@ -112,6 +114,9 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ("body", "author_name", "author_email", "article__title")
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
+    #: The total of a filtered list only: a second count of every comment
+    #: on each page view is not worth its time.
+    show_full_result_count = False
     fields = (
         "article_link",
         "parent_link",
@@ -159,10 +164,20 @@ class CommentAdmin(admin.ModelAdmin):
         return request.user.has_perm("comments.moderate_comment")
 
     def get_queryset(self, request):
+        reports = (
+            Flag.objects.filter(comment=OuterRef("pk"))
+            .order_by()
+            .values("comment")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         return (
             super()
             .get_queryset(request)
-            .annotate(report_count=Count("flags"))
+            # Counted per row shown, not grouped over every comment; each
+            # comment's article without its body.
+            .annotate(report_count=Coalesce(Subquery(reports), Value(0)))
+            .defer(*(f"article__{field}" for field in Article.LARGE_FIELDS))
             .prefetch_related("flags")
         )
 

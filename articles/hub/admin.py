@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from articles.models import Article
 from clinic.admin import PublicContentAdmin
 from clinic.pagecache import invalidate_after_commit
 
@@ -82,6 +83,15 @@ class BacklinkAdmin(PublicContentAdmin):
     list_filter = ("status", "is_approved", "via", "is_nofollow", "is_sponsored")
     list_select_related = ("target_article",)
     search_fields = ("source_url", "referring_domain", "anchor_text")
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .defer(*(f"target_article__{field}" for field in Article.LARGE_FIELDS))
+        )
+
     autocomplete_fields = ("target_article",)
     date_hierarchy = "created_at"
     fields = (
@@ -230,6 +240,10 @@ class LinkAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
+            .defer(
+                *(f"source__{field}" for field in Article.LARGE_FIELDS),
+                *(f"target_article__{field}" for field in Article.LARGE_FIELDS),
+            )
             .annotate(
                 check_status=Subquery(health.values("status")[:1]),
                 check_note=Subquery(health.values("note")[:1]),

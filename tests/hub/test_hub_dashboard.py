@@ -73,3 +73,20 @@ def test_dashboard_page_draws_an_svg_chart(editor_client, hub_data):
 def test_moderator_cannot_see_the_dashboard(moderator_client):
     response = moderator_client.get("/admin/hub/backlink/dashboard/")
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("orphans", [3, 60])
+def test_the_dashboard_lists_fifty_orphans_and_links_to_all_of_them(
+    editor_client, orphans, django_assert_max_num_queries
+):
+    ArticleFactory.create_batch(orphans, published=True)
+    # The same queries for 3 orphans and for 60.
+    with django_assert_max_num_queries(22):
+        response = editor_client.get("/admin/hub/backlink/dashboard/")
+    figures = response.context["figures"]
+    assert len(figures["orphans"]) == min(orphans, 50)
+    assert figures["orphan_count"] == orphans
+    if orphans > 50:
+        assertContains(response, f"See all {orphans} orphan articles")
+    listed = editor_client.get("/admin/articles/article/", {"linked": "orphan"})
+    assert listed.context["cl"].result_count == orphans

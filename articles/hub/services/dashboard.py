@@ -15,6 +15,20 @@ def _as_date(value):
     return value.date() if hasattr(value, "date") else value
 
 
+#: How many rows each list of the dashboard shows; the rest are counted.
+SHOWN = 50
+
+
+def orphan_articles(queryset=None):
+    """Published articles (of `queryset`) no published article links to."""
+    published = Article.objects.published()
+    return (queryset if queryset is not None else published).filter(
+        ~Exists(
+            Link.objects.filter(target_article=OuterRef("pk"), source__in=published)
+        )
+    )
+
+
 def hub_dashboard(*, now=None, weeks=12) -> dict:
     """
     Return the figures of the admin hub dashboard: backlink counts by status,
@@ -36,7 +50,8 @@ def hub_dashboard(*, now=None, weeks=12) -> dict:
         counts = {_as_date(row["week"]): row["n"] for row in rows}
         return [counts.get(week, 0) for week in week_starts]
 
-    published = Article.objects.published()
+    orphans = orphan_articles()
+    broken_internal = Link.objects.broken_internal()
     return {
         "by_status": dict(
             Backlink.objects.values_list("status").annotate(n=Count("pk")).order_by()
@@ -53,16 +68,12 @@ def hub_dashboard(*, now=None, weeks=12) -> dict:
             .order_by("-n", "referring_domain")[:10]
         ),
         "broken_outbound": list(LinkCheck.objects.broken()[:50]),
-        "orphans": list(
-            published.filter(
-                ~Exists(
-                    Link.objects.filter(
-                        target_article=OuterRef("pk"), source__in=published
-                    )
-                )
-            ).only("pk", "title", "slug")
-        ),
+        "orphans": list(orphans.order_by("title").only("pk", "title")[:SHOWN]),
+        "orphan_count": orphans.count(),
         "broken_internal": list(
-            Link.objects.broken_internal().select_related("source", "target_article")
+            broken_internal.select_related("source", "target_article").order_by(
+                "source__title", "pk"
+            )[:SHOWN]
         ),
+        "broken_internal_count": broken_internal.count(),
     }

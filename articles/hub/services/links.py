@@ -72,8 +72,12 @@ def _links_in(articles):
     """Return {article pk: unsaved Links for the links in its body}."""
     hosts = site_hosts()
     read, paths = [], set()
+    longest = Link._meta.get_field("url").max_length
     for article in articles:
         for href, text, rel in extract_links(article.body):
+            if len(href) > longest:
+                continue  # No page has such an address: nothing to follow.
+            rel = rel[: Link._meta.get_field("rel").max_length]
             parts = urlsplit(href)
             if parts.scheme and parts.scheme not in ("http", "https"):
                 continue
@@ -104,12 +108,14 @@ def _links_in(articles):
     return found
 
 
+@transaction.atomic
 def sync_links(articles) -> tuple[int, int]:
     """
     Bring the stored links of each article in line with its body: create
     the new ones, delete those no longer there, keep the rest. A few
     queries for any number of articles. Return (created, deleted).
     """
+    articles = list({article.pk: article for article in articles}.values())
     found = _links_in(articles)
     existing = {article.pk: {} for article in articles}
     for link in Link.objects.filter(source__in=[article.pk for article in articles]):

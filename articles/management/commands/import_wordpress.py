@@ -101,12 +101,14 @@ class Command(BaseCommand):
         try:
             with bar:
                 report = importer.run(progress=bar.update)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, ImportRefused) as error:
+            # Ctrl-C, or the file changed since it was checked.
             self.write_report(importer.report)
+            why = "Interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
             if options["dry_run"]:
-                raise CommandError("Interrupted: nothing was written.") from None
+                raise CommandError(f"{why}: nothing was written.") from None
             raise CommandError(
-                "Interrupted. The posts counted above are imported; run the "
+                f"{why}. The posts counted above are imported; run the "
                 "same command again to import the rest."
             ) from None
         if options["dry_run"]:
