@@ -78,7 +78,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             if show:
-                self.stderr.write(f"Checking {file} …")
+                self.stderr.write(f"Checking {file} …", style_func=str)
             wxr = WXR(file)
         except ImportRefused as error:
             raise CommandError(str(error)) from None
@@ -116,7 +116,8 @@ class Command(BaseCommand):
         self.write_report(report)
         if show:
             self.stderr.write(
-                f"{importer.total} posts in {time.monotonic() - started:.0f} s."
+                f"{importer.total} posts in {time.monotonic() - started:.0f} s.",
+                style_func=self.style.SUCCESS,
             )
 
     def write_report(self, report):
