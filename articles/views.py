@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
 from articles.hub.models import Backlink, Link
-from clinic.pagecache import fragment_settings, public_page
+from clinic.pagecache import LISTS, article_scope, fragment_settings, public_page
 from comments.threads import comment_section
 
 from .forms import UploadForm
@@ -44,9 +44,19 @@ PREVIEW_SALT = "articles.preview"
 LINKED_FROM = 20
 
 
-def public(view_class):
+def public(view_class, scope=None):
     """A class-based view served from the anonymous page cache."""
-    return public_page(view_class.as_view())
+    return public_page(view_class.as_view(), scope=scope)
+
+
+def article_page(slug, **kwargs):
+    """The scope of an article's page: its own comments change it alone."""
+    return article_scope(slug)
+
+
+def article_list(**kwargs):
+    """The scope of the lists that count articles' comments."""
+    return LISTS
 
 
 class CardPages:
@@ -228,7 +238,7 @@ def article_context(
             .order_by("referring_domain")[:50]
         )
 
-    fragments = fragment_settings(request, preview)
+    fragments = fragment_settings(request, preview, scope=article_scope(article.slug))
     section = comment_section(request, article, comment_form)
     return {
         "full_article": full_article,

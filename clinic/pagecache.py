@@ -5,6 +5,12 @@ Pages are stored under a key that includes a site-wide generation number.
 `invalidate_public_pages()` bumps the number, so every cached page goes stale
 at once when published content changes; stale entries simply expire.
 
+A page may also belong to a scope (`public_page(view, scope=…)`): the page
+of one article, or the lists of articles. Its key then includes the scope's
+own generation too, and `invalidate_scopes()` makes the pages of those
+scopes stale and no other: a comment approved on one article changes that
+article's page and the lists that count its comments, not the site.
+
 Only anonymous GET requests without pending messages are served from or
 stored in the cache, and only responses that set no cookie are stored, so a
 cached page never carries one visitor's data (session, CSRF token, message)
@@ -23,7 +29,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from functools import wraps
+from functools import lru_cache, wraps
 from http.cookies import SimpleCookie
 
 from django.conf import settings
@@ -31,10 +37,14 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.http.request import split_domain_port, validate_host
+from django.urls import Resolver404, resolve
 
 from . import logs
 
 GENERATION_KEY = "pages:generation"
+SCOPE_PREFIX = "pages:scope:"
+#: The scope of every page that lists articles with their comment counts.
+LISTS = "lists"
 #: Set in the WSGI environ by CachedPagesApp when it will store the response
 #: itself, so that `public_page` does not keep a second copy.
 STORED_BY_WSGI = "clinic.page_cache"
@@ -82,16 +92,70 @@ def invalidate_after_commit():
     transaction.on_commit(invalidate_public_pages)
 
 
-def fragment_settings(request, preview=False):
+def article_scope(slug):
+    """The scope of an article's page."""
+    return f"article:{slug}"
+
+
+def _token(found, scope):
+    """
+    The generation a page of `scope` is kept under, from `found` (what a
+    get_many of GENERATION_KEY and the scope's key returned), starting any
+    generation the cache lacks; None when the cache cannot be reached.
+    """
+    site = found.get(GENERATION_KEY) or generation()
+    if site is None or scope is None:
+        return site
+    key = SCOPE_PREFIX + scope
+    part = found.get(key)
+    if part is None:
+        cache.add(key, _fresh_generation(), timeout=None)
+        part = cache.get(key)
+        if part is None:
+            return None
+    return f"{site}.{part}"
+
+
+def page_generation(scope=None):
+    """The generation of the pages of `scope` (None: the site's alone), in
+    one round trip; None when the cache cannot be reached."""
+    keys = [GENERATION_KEY] + ([SCOPE_PREFIX + scope] if scope else [])
+    return _token(cache.get_many(keys), scope)
+
+
+def invalidate_scopes(*scopes):
+    """Make the cached pages of `scopes` stale, and no other page."""
+    for scope in scopes:
+        key = SCOPE_PREFIX + scope
+        cache.set(key, _fresh_generation(after=cache.get(key) or 0), timeout=None)
+
+
+def invalidate_scopes_after_commit(*scopes):
+    """invalidate_scopes() once the current transaction commits."""
+    transaction.on_commit(lambda: invalidate_scopes(*scopes))
+
+
+@lru_cache(maxsize=8192)
+def scope_of_path(path):
+    """The scope of the page at `path` (see public_page), or None."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    scope = getattr(match.func, "page_scope", None)
+    return scope(**match.kwargs) if scope else None
+
+
+def fragment_settings(request, preview=False, scope=None):
     """
     Return the template variables of the fragment cache: `fragment_cache`
     (the cache alias, "off" when fragments must not be kept or the cache is
     down), `fragment_seconds` and `content_generation`, which every fragment
-    key includes: the generation and the scheme and host the page was asked
-    for, as fragments hold absolute URLs.
+    key includes: the generation (of `scope`'s pages) and the scheme and
+    host the page was asked for, as fragments hold absolute URLs.
     """
     seconds = settings.CLINIC_FRAGMENT_CACHE_SECONDS
-    current = generation() if seconds and not preview else None
+    current = page_generation(scope) if seconds and not preview else None
     return {
         "fragment_cache": "default" if current is not None else "off",
         "fragment_seconds": seconds,
@@ -130,8 +194,11 @@ def _cacheable_request(request):
     )
 
 
-def public_page(view):
-    """Serve `view` from the page cache to anonymous readers."""
+def public_page(view, scope=None):
+    """
+    Serve `view` from the page cache to anonymous readers. `scope`, given
+    the view's keyword arguments, names the scope of the page (or None).
+    """
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -143,7 +210,7 @@ def public_page(view):
             response = view(request, *args, **kwargs)
             response["X-Page-Cache"] = "miss"
             return response
-        current = generation()
+        current = page_generation(scope(**kwargs) if scope else None)
         if current is None:
             return view(request, *args, **kwargs)
         # Pages hold absolute URLs: one page per scheme, host and port.
@@ -177,6 +244,7 @@ def public_page(view):
         response["X-Page-Cache"] = "miss"
         return response
 
+    wrapped.page_scope = scope
     return wrapped
 
 
@@ -198,28 +266,36 @@ class CachedPagesApp:
 
     LOCAL_BYTES = 32 * 1024 * 1024
 
+    #: Scopes whose generation a process remembers (each a few bytes).
+    LOCAL_SCOPES = 20_000
+
     def __init__(self, application):
         self.application = application
         self._local = OrderedDict()
         self._local_bytes = 0
-        self._generation = (None, 0.0)
+        #: Scope (None: the site's pages) -> (generation, when it was read).
+        self._generations = {}
         self._lock = threading.Lock()
 
     def __call__(self, environ, start_response):
         started = time.perf_counter()
-        key = self._key(environ)
-        if key is None:
+        found_key = self._key(environ)
+        if found_key is None:
             return self.application(environ, start_response)
-        current, read_at = self._generation
+        key, scope = found_key
+        current, read_at = self._generations.get(scope, (None, 0.0))
         fresh = time.monotonic() - read_at < settings.CLINIC_PAGE_CACHE_LOCAL_SECONDS
         entry = self._local.get(key) if fresh else None
         if entry is None or entry[0] != current:
-            found = cache.get_many([GENERATION_KEY, key])
+            keys = [GENERATION_KEY, key] + ([SCOPE_PREFIX + scope] if scope else [])
+            found = cache.get_many(keys)
             # An empty cache starts at the first generation.
-            current = found.get(GENERATION_KEY) or generation()
+            current = _token(found, scope)
             if current is None:  # The cache cannot be reached.
                 return self.application(environ, start_response)
-            self._generation = (current, time.monotonic())
+            if len(self._generations) >= self.LOCAL_SCOPES:
+                self._generations.clear()
+            self._generations[scope] = (current, time.monotonic())
             entry = found.get(key)
             if entry is not None and entry[0] == current:
                 self._keep(key, entry)
@@ -280,8 +356,8 @@ class CachedPagesApp:
         return [body]
 
     def _key(self, environ):
-        """Return the cache key for a request that may be answered from the
-        cache, or None."""
+        """Return the cache key and the scope of a request that may be
+        answered from the cache, or None."""
         if environ.get("REQUEST_METHOD") != "GET":
             return None
         if not settings.CLINIC_PAGE_CACHE_SECONDS:
@@ -311,7 +387,10 @@ class CachedPagesApp:
             return None
         if not port_is_served(host, scheme, environ.get("SERVER_PORT")):
             return None
-        path = environ.get("PATH_INFO", "/") + ("?" + query if query else "")
+        path = environ.get("PATH_INFO", "/")
+        full_path = path + ("?" + query if query else "")
         # Pages hold absolute URLs: one page per scheme, host and port.
-        digest = hashlib.sha256(f"{scheme}://{host.lower()}{path}".encode()).hexdigest()
-        return f"pages:wsgi:{digest}"
+        digest = hashlib.sha256(
+            f"{scheme}://{host.lower()}{full_path}".encode()
+        ).hexdigest()
+        return f"pages:wsgi:{digest}", scope_of_path(path)

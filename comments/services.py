@@ -23,7 +23,7 @@ from django_tasks_db.models import DBTaskResult
 
 from clinic.addresses import site_url
 from clinic.logs import queue
-from clinic.pagecache import invalidate_public_pages
+from clinic.pagecache import LISTS, article_scope, invalidate_scopes_after_commit
 from clinic.roles import MODERATORS
 from clinic.tasks import send_email
 
@@ -277,7 +277,8 @@ def edit_comment(*, comment: Comment, editor, fields) -> Comment:
         reversion.set_user(editor)
         reversion.set_comment(f"edited {', '.join(fields)}")
     if comment.status == Comment.Status.APPROVED:
-        transaction.on_commit(invalidate_public_pages)
+        # Readers see the new text on the article's page alone.
+        invalidate_scopes_after_commit(article_scope(comment.article.slug))
     return comment
 
 
@@ -313,7 +314,9 @@ def _after_status_change(comment, *, previous):
     """Queue what follows a comment's new status, once the data is saved."""
     approved = Comment.Status.APPROVED
     if approved in (comment.status, previous):
-        transaction.on_commit(invalidate_public_pages)
+        # The article's thread and the comment counts in lists change; the
+        # rest of the site's cached pages stay.
+        invalidate_scopes_after_commit(article_scope(comment.article.slug), LISTS)
     if comment.status == Comment.Status.PENDING:
         transaction.on_commit(lambda: notify_moderators(comment))
     if comment.status == approved and previous != approved:

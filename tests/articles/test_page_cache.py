@@ -393,3 +393,73 @@ def test_head_requests_are_not_stored(client, settings):
     client.head(article.get_absolute_url())
     assert client.get(article.get_absolute_url())["X-Page-Cache"] == "miss"
     assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+@pytest.fixture
+def two_articles_and_a_held_comment(moderator):
+    from tests.factories import CommentFactory
+
+    commented = ArticleFactory(published=True, slug="commented", title="Commented")
+    other = ArticleFactory(published=True, slug="other", title="Other")
+    held = CommentFactory(
+        article=commented, status="pending", body="A question about braces."
+    )
+    return commented, other, held
+
+
+def approve(comment, moderator, capture):
+    from comments.services import moderate_comments
+
+    with capture(execute=True):
+        moderate_comments([comment], status="approved", moderator=moderator)
+
+
+def test_approving_a_comment_refreshes_its_article_and_the_lists_only(
+    client,
+    moderator,
+    two_articles_and_a_held_comment,
+    django_capture_on_commit_callbacks,
+):
+    commented, other, held = two_articles_and_a_held_comment
+    pages = ("/articles/commented/", "/articles/other/", "/articles/", "/")
+    for path in pages:
+        assert client.get(path)["X-Page-Cache"] == "miss"
+        assert client.get(path)["X-Page-Cache"] == "hit"
+    approve(held, moderator, django_capture_on_commit_callbacks)
+    page = client.get("/articles/commented/")
+    assert page["X-Page-Cache"] == "miss"
+    assertContains(page, "A question about braces.")
+    assertContains(client.get("/articles/"), "1 comment")
+    assert client.get("/")["X-Page-Cache"] == "miss"
+    # Another article's page is still the one kept: nothing on it changed.
+    assert client.get("/articles/other/")["X-Page-Cache"] == "hit"
+
+
+def test_a_served_article_stays_cached_when_another_gets_a_comment(
+    wsgi_get,
+    moderator,
+    two_articles_and_a_held_comment,
+    django_capture_on_commit_callbacks,
+):
+    commented, other, held = two_articles_and_a_held_comment
+    for path in ("/articles/commented/", "/articles/other/"):
+        wsgi_get(path)
+        assert wsgi_get(path)[1]["X-Page-Cache"] == "hit"
+    approve(held, moderator, django_capture_on_commit_callbacks)
+    status, headers, body = wsgi_get("/articles/commented/")
+    assert headers["X-Page-Cache"] == "miss"
+    assert b"A question about braces." in body
+    assert wsgi_get("/articles/other/")[1]["X-Page-Cache"] == "hit"
+
+
+def test_publishing_still_refreshes_every_page(
+    client, editor, reviewer, django_capture_on_commit_callbacks
+):
+    other = ArticleFactory(published=True, slug="other")
+    client.get(other.get_absolute_url())
+    assert client.get(other.get_absolute_url())["X-Page-Cache"] == "hit"
+    article = ArticleFactory(in_review=True, title="Fresh news")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sign_off_article(article=article, user=reviewer)
+        services.publish_article(article=article, user=editor)
+    assert client.get(other.get_absolute_url())["X-Page-Cache"] == "miss"
