@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # Local development runs with DEBUG on; production sets its own environment.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: install install-dev run worker test lint format migrations-check test-security test-scaleout bench bench-wordpress ci clean
+.PHONY: install install-dev run worker test lint format migrations-check test-security test-scaleout bench bench-archive bench-wordpress ci clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -65,6 +65,10 @@ test-scaleout: install-dev
 bench: install
 	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/run.py
+
+# A 20,000-article archive (2,000 on SQLite), every page measured uncached.
+bench-archive: install
+	$(BIN)/python bench/archive.py $(ARGS)
 
 # The WordPress import of a generated 5,000-post export; ARGS="--scale 10"
 # for ten times as much.
