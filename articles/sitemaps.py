@@ -9,7 +9,7 @@ class ArticleSitemap(Sitemap):
     priority = 0.8
     #: URLs per page of the section: each page is one small query, however
     #: large the archive (the index lists the pages).
-    limit = 5000
+    limit = 2000
 
     def items(self):
         return (

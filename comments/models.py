@@ -346,6 +346,8 @@ class Comment(models.Model):
             models.Index(fields=("status", "-created_at"), name="comment_queue_idx"),
             models.Index(fields=("author_email",), name="comment_email_idx"),
             models.Index(fields=("ip_hash", "created_at"), name="comment_ip_idx"),
+            # The admin's list, newest first: read in order, never sorted.
+            models.Index(fields=("-created_at",), name="comment_newest_idx"),
         )
         constraints = (
             models.CheckConstraint(

@@ -191,6 +191,8 @@ class Backlink(models.Model):
             models.Index(
                 fields=("target_article", "status"), name="backlink_target_idx"
             ),
+            # The admin's list, newest first: read in order, never sorted.
+            models.Index(fields=("-created_at",), name="backlink_newest_idx"),
             models.Index(
                 fields=("referring_domain", "status", "is_approved", "-last_seen_at"),
                 name="backlink_domain_idx",
