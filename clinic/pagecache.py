@@ -135,15 +135,27 @@ def invalidate_scopes_after_commit(*scopes):
     transaction.on_commit(lambda: invalidate_scopes(*scopes))
 
 
-@lru_cache(maxsize=8192)
 def scope_of_path(path):
-    """The scope of the page at `path` (see public_page), or None."""
+    """
+    The scope of the page at `path` (see public_page), or None. Paths of
+    ordinary length are remembered (8,192 of them): a long one, which only
+    a made-up request has, is resolved each time and never kept.
+    """
+    if len(path) > 256:
+        return _resolve_scope(path)
+    return _remembered_scope(path)
+
+
+def _resolve_scope(path):
     try:
         match = resolve(path)
     except Resolver404:
         return None
     scope = getattr(match.func, "page_scope", None)
     return scope(**match.kwargs) if scope else None
+
+
+_remembered_scope = lru_cache(maxsize=8192)(_resolve_scope)
 
 
 def fragment_settings(request, preview=False, scope=None):

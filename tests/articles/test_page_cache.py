@@ -463,3 +463,17 @@ def test_publishing_still_refreshes_every_page(
         services.sign_off_article(article=article, user=reviewer)
         services.publish_article(article=article, user=editor)
     assert client.get(other.get_absolute_url())["X-Page-Cache"] == "miss"
+
+
+def test_the_scope_of_a_page_is_found_from_its_path():
+    from clinic.pagecache import _remembered_scope, scope_of_path
+
+    assert scope_of_path("/articles/knee-pain/") == "article:knee-pain"
+    assert scope_of_path("/articles/") == "lists"
+    assert scope_of_path("/categories/spine/") == "lists"
+    assert scope_of_path("/feeds/rss/") is None
+    assert scope_of_path("/no/such/page") is None
+    # A made-up long path is answered, and never kept in memory.
+    before = _remembered_scope.cache_info().currsize
+    assert scope_of_path("/articles/" + "a" * 2000 + "/") == "article:" + "a" * 2000
+    assert _remembered_scope.cache_info().currsize == before
