@@ -111,6 +111,11 @@ COMMENT_STATUS = {
 }
 
 
+#: What importing one post may raise for a fault in that post (or what the
+#: database makes of it): reported as its failure, the rest imported.
+POST_ERRORS = (DataError, IntegrityError, ValidationError, ValueError, KeyError)
+
+
 class ImportRefused(Exception):
     """The file cannot be imported at all; nothing was written."""
 
@@ -739,13 +744,7 @@ class Importer:
                 self.import_post(post)
                 if self.dry_run:
                     transaction.set_rollback(True)
-        except (
-            DataError,
-            IntegrityError,
-            ValidationError,
-            ValueError,
-            KeyError,
-        ) as error:
+        except POST_ERRORS as error:
             self.forget_terms_since(known)
             self.fail(post, error)
 
@@ -772,7 +771,7 @@ class Importer:
                 self.create_together(posts)
                 if self.dry_run:
                     transaction.set_rollback(True)
-        except (DataError, IntegrityError, ValidationError, ValueError, KeyError):
+        except POST_ERRORS:
             self.report = outer
             self.forget_terms_since(known)
             for post in posts:
@@ -792,13 +791,7 @@ class Importer:
                 # What a failing post made (terms, images) goes with it.
                 with transaction.atomic():
                     article, step, complete = self.new_article(post)
-            except (
-                DataError,
-                IntegrityError,
-                ValidationError,
-                ValueError,
-                KeyError,
-            ) as error:
+            except POST_ERRORS as error:
                 self.forget_terms_since(known)
                 self.fail(post, error)
                 continue

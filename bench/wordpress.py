@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.run import DATA, configure, machine, write_report  # noqa: E402
+from bench.vocabulary import VOCABULARY as WORDS  # noqa: E402
 
 SEED = 20261129
 POSTS = 5_000
@@ -41,14 +42,6 @@ OLD = "https://oldclinic.example"
 CATEGORIES = ("spine", "joints", "pain", "sport", "bones", "nerves", "rehab", "scans")
 TAGS = tuple(f"topic-{n}" for n in range(40))
 AUTHORS = ("maria", "tom", "lena", "omar", "grace")
-_TEXT = """
-patients often notice that the discomfort changes with posture and activity
-during the day a physician examines the spine joints and nerves before
-suggesting imaging most people improve with time gentle movement and physical
-therapy medication can ease inflammation while strength returns surgery is
-considered only when conservative care has not helped and the cause is clear
-"""
-WORDS = tuple(_TEXT.split())
 TARGETS = {
     "time_seconds": 90,
     "rerun_seconds": 15,
