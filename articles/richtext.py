@@ -208,8 +208,11 @@ def _canonical_whitespace(soup):
     of a block's text or beside a line break, and a no-break space in an
     empty paragraph or cell. Preformatted text and no-break spaces are kept.
     """
+    preformatted = {
+        id(text) for pre in soup.find_all("pre") for text in pre.find_all(string=True)
+    }
     for text in list(soup.find_all(string=True)):
-        if text.find_parent("pre") is not None:
+        if id(text) in preformatted:
             continue
         value = WHITESPACE.sub(" ", str(text))
         parent = text.parent

@@ -209,7 +209,7 @@ def create_articles(
     )
     saved = Article.objects.filter(pk__in=[a.pk for a in articles])
     if connection.vendor == "postgresql":
-        saved.update(search_vector=Article.SEARCH_VECTOR)
+        saved.update(**Article.SEARCH_VECTORS)
     # Each revision holds the article's references and tags: read them in bulk.
     _revision(
         saved.prefetch_related("references", "tags"),

@@ -33,6 +33,7 @@ from .models import (
     SiteConfiguration,
     Tag,
 )
+from .models.article import ArticleQuerySet
 from .richtext import (
     CONTROL_CHARACTERS,
     search_snippet,
@@ -414,10 +415,25 @@ class SearchView(ListView):
     def get_queryset(self):
         if self.error or not self.query:
             return Article.objects.none()
-        return Article.objects.published().search(self.query).for_listing()
+        # Counted first: how many match decides how they are ranked.
+        found = Article.objects.published()
+        self.matches = found.search_count(self.query)
+        return found.for_listing().search(self.query, matches=self.matches)
+
+    def get_paginator(self, *args, **kwargs):
+        paginator = super().get_paginator(*args, **kwargs)
+        if self.query and not self.error:
+            paginator.count = self.matches  # Counted already, up to the limit.
+        return paginator
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(query=self.query, error=self.error, **kwargs)
+        limit = ArticleQuerySet.SEARCH_COUNT_LIMIT
+        context = super().get_context_data(
+            query=self.query,
+            error=self.error,
+            more_than=limit if getattr(self, "matches", 0) > limit else None,
+            **kwargs,
+        )
         words = self.query.split()
         for article in context["results"]:
             article.snippet = search_snippet(

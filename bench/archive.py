@@ -63,132 +63,70 @@ TARGETS = {
 }
 
 
+#: What every chunk of the build shares, set before the workers start.
+SHARED = {}
+
+
 def build(articles):
-    """Fill the database; return the slugs the measurements use."""
+    """
+    Fill the database; return the seconds it took. Each chunk of CHUNK
+    articles (with their comments) comes from its own seeded generator, so
+    the archive is the same whether one process writes it or, on
+    PostgreSQL, two do at once.
+    """
+    import multiprocessing
+
     from django.contrib.auth import get_user_model
-    from django.db import connection, transaction
+    from django.db import connection
     from django.utils import timezone
 
     from articles.hub.models import Backlink
     from articles.hub.services.links import sync_links
     from articles.models import Article, Category, Person, Tag
-    from articles.services import create_articles
-    from bench.dataset import BODY_ONLY_WORD, CATEGORIES, TOPICS, VOCABULARY
-    from comments.models import Comment, body_to_html
-
-    rng = random.Random(SEED)
-    now = timezone.now()
-    categories = Category.objects.bulk_create(
-        Category(name=name, slug=name.lower().replace(" ", "-")) for name in CATEGORIES
-    )
-    tags = Tag.objects.bulk_create(
-        Tag(name=topic.capitalize(), slug=topic.replace(" ", "-")) for topic in TOPICS
-    )
-    people = Person.objects.bulk_create(
-        Person(name=f"Dr. Example {n}", slug=f"example-{n}", credentials="MD")
-        for n in range(6)
-    )
-
-    def paragraph(words):
-        text = " ".join(rng.choices(VOCABULARY, k=words))
-        return text[0].upper() + text[1:] + "."
-
-    def body(n):
-        parts, written, target = [], 0, rng.randint(1200, 1800)
-        while written < target:
-            if written == 0 or rng.random() < 0.15:
-                parts.append(f"<h2>{' '.join(rng.sample(VOCABULARY, 3))}</h2>")
-            words = rng.randint(70, 130)
-            text = paragraph(words)
-            if written == 0 and n % 40 == 0:
-                text += f" {BODY_ONLY_WORD}."
-            if n and rng.random() < 0.22:
-                text += (
-                    f' Read <a href="/articles/article-{rng.randrange(n):05d}/">'
-                    "our guide</a>."
-                )
-            if rng.random() < 0.12:
-                text += (
-                    f' See <a href="https://health.example.org/page-'
-                    f'{rng.randint(1, 2000)}">an outside source</a>.'
-                )
-            parts.append(f"<p>{text}</p>")
-            written += words
-        if n and rng.random() < 0.4:
-            parts.append(
-                '<p>Start with <a href="/articles/article-00000/">the basics</a>.</p>'
-            )
-        return "\n".join(parts)
+    from bench.dataset import CATEGORIES, TOPICS
 
     started = time.perf_counter()
-    for start in range(0, articles, CHUNK):
-        chunk = []
-        for n in range(start, min(start + CHUNK, articles)):
-            published = now - timedelta(hours=n * 2 + 1)
-            chunk.append(
-                Article(
-                    title=f"{TOPICS[n % len(TOPICS)].capitalize()} guide {n}",
-                    slug=f"article-{n:05d}",
-                    summary=f"A plain-language guide to {TOPICS[n % len(TOPICS)]}.",
-                    body=body(n),
-                    category=categories[n % len(categories)],
-                    author=people[n % len(people)],
-                    status=Article.Status.PUBLISHED,
-                    published_at=published,
-                    revised_at=published,
-                )
-            )
-        with transaction.atomic():
-            create_articles(
-                articles=chunk,
-                tags=[rng.sample(tags, 3) for _ in chunk],
-                comment="Archive benchmark",
-                signed_off_by=people[(start // CHUNK) % len(people)],
-            )
-            sync_links(chunk)
-        done = min(start + CHUNK, articles)
-        log(f"  {done:,} articles ({time.perf_counter() - started:.0f} s)")
-
-    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
-    comment_total = articles * 10
-
-    def comment(article_id, n, **tree):
-        text = paragraph(rng.randint(15, 60))
-        return Comment(
-            article_id=article_id,
-            author_name=f"Reader {n}",
-            author_email=f"reader{n}@example.net",
-            body=text,
-            body_html=body_to_html(text),
-            status=Comment.Status.APPROVED,
-            created_at=now - timedelta(minutes=n),
-            moderated_at=now,
-            **tree,
-        )
-
-    # The article with 60 comments: 20 threads of a comment and two replies.
-    roots = Comment.objects.bulk_create(comment(ids[1], n) for n in range(20))
-    Comment.objects.bulk_create(
-        comment(ids[1], 100 + n, parent=root, root=root, depth=2)
-        for n, root in enumerate(roots)
-        for _ in range(2)
+    SHARED.update(
+        articles=articles,
+        now=timezone.now(),
+        categories=Category.objects.bulk_create(
+            Category(name=name, slug=name.lower().replace(" ", "-"))
+            for name in CATEGORIES
+        ),
+        tags=Tag.objects.bulk_create(
+            Tag(name=topic.capitalize(), slug=topic.replace(" ", "-"))
+            for topic in TOPICS
+        ),
+        people=Person.objects.bulk_create(
+            Person(name=f"Dr. Example {n}", slug=f"example-{n}", credentials="MD")
+            for n in range(6)
+        ),
     )
-    made = 60
-    while made < comment_total:
-        count = min(20_000, comment_total - made)
-        roots = Comment.objects.bulk_create(
-            (comment(rng.choice(ids[2:]), made + n) for n in range(count * 2 // 3)),
-            batch_size=5000,
-        )
-        Comment.objects.bulk_create(
-            (
-                comment(root.article_id, made + n, parent=root, root=root, depth=2)
-                for n, root in enumerate(rng.sample(roots, count - len(roots)))
-            ),
-            batch_size=5000,
-        )
-        made += count
-    log(f"  {comment_total:,} comments ({time.perf_counter() - started:.0f} s)")
+    chunks = range(0, articles, CHUNK)
+    workers = min(2, os.cpu_count() or 1) if connection.vendor == "postgresql" else 1
+    if workers > 1:
+        connection.close()  # Each worker opens its own.
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            done = 0
+            for written in pool.imap_unordered(write_chunk, chunks):
+                done += written
+                log(f"  {done:,} articles ({time.perf_counter() - started:.0f} s)")
+    else:
+        for start in chunks:
+            write_chunk(start)
+            done = min(start + CHUNK, articles)
+            log(f"  {done:,} articles ({time.perf_counter() - started:.0f} s)")
+    # A link to an article the other worker had not written yet is read
+    # again now that every article exists.
+    pending = Article.objects.filter(
+        outbound_links__is_internal=True, outbound_links__target_article__isnull=True
+    ).distinct()
+    sync_links(pending)
+    log(f"  links ({time.perf_counter() - started:.0f} s)")
+    rng = random.Random(SEED)
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    now = SHARED["now"]
     Backlink.objects.bulk_create(
         (
             Backlink(
@@ -214,6 +152,121 @@ def build(articles):
     return time.perf_counter() - started
 
 
+def slug(n):
+    return f"article-{n:05d}"
+
+
+def write_chunk(start):
+    """
+    Write the articles from number `start` on (CHUNK of them, fewer at the
+    end) with their comments: ten an article on average, spread at random,
+    except that article 1 has exactly 60 (20 threads of a comment and two
+    replies) and article 0, the much-linked one, none. Return how many
+    articles were written.
+    """
+    from django.db import transaction
+
+    from articles.hub.services.links import sync_links
+    from articles.models import Article
+    from articles.services import create_articles
+    from bench.dataset import BODY_ONLY_WORD, TOPICS, VOCABULARY
+    from comments.models import Comment, body_to_html
+
+    rng = random.Random(SEED * 100_000 + start)
+    now, articles = SHARED["now"], SHARED["articles"]
+    categories, tags, people = SHARED["categories"], SHARED["tags"], SHARED["people"]
+
+    def paragraph(words):
+        text = " ".join(rng.choices(VOCABULARY, k=words))
+        return text[0].upper() + text[1:] + "."
+
+    def body(n):
+        parts, written, target = [], 0, rng.randint(1200, 1800)
+        while written < target:
+            if written == 0 or rng.random() < 0.15:
+                parts.append(f"<h2>{' '.join(rng.sample(VOCABULARY, 3))}</h2>")
+            words = rng.randint(70, 130)
+            text = paragraph(words)
+            if written == 0 and n % 40 == 0:
+                text += f" {BODY_ONLY_WORD}."
+            if n and rng.random() < 0.22:
+                linked = slug(rng.randrange(n))
+                text += f' Read <a href="/articles/{linked}/">our guide</a>.'
+            if rng.random() < 0.12:
+                text += (
+                    f' See <a href="https://health.example.org/page-'
+                    f'{rng.randint(1, 2000)}">an outside source</a>.'
+                )
+            parts.append(f"<p>{text}</p>")
+            written += words
+        if n and rng.random() < 0.4:
+            parts.append(
+                f'<p>Start with <a href="/articles/{slug(0)}/">the basics</a>.</p>'
+            )
+        return "\n".join(parts)
+
+    numbers = range(start, min(start + CHUNK, articles))
+    chunk = []
+    for n in numbers:
+        published = now - timedelta(hours=n * 2 + 1)
+        chunk.append(
+            Article(
+                title=f"{TOPICS[n % len(TOPICS)].capitalize()} guide {n}",
+                slug=slug(n),
+                summary=f"A plain-language guide to {TOPICS[n % len(TOPICS)]}.",
+                body=body(n),
+                category=categories[n % len(categories)],
+                author=people[n % len(people)],
+                status=Article.Status.PUBLISHED,
+                published_at=published,
+                revised_at=published,
+            )
+        )
+
+    def comment(article, n, **tree):
+        text = paragraph(rng.randint(15, 60))
+        return Comment(
+            article=article,
+            author_name=f"Reader {n}",
+            author_email=f"reader{n}@example.net",
+            body=text,
+            body_html=body_to_html(text),
+            status=Comment.Status.APPROVED,
+            created_at=now - timedelta(minutes=n),
+            moderated_at=now,
+            **tree,
+        )
+
+    with transaction.atomic():
+        create_articles(
+            articles=chunk,
+            tags=[rng.sample(tags, 3) for _ in chunk],
+            comment="Archive benchmark",
+            signed_off_by=people[(start // CHUNK) % len(people)],
+        )
+        sync_links(chunk)
+        first = start * 10
+        if start == 0:
+            # 20 threads of a comment and two replies under article 1.
+            roots = Comment.objects.bulk_create(comment(chunk[1], n) for n in range(20))
+            Comment.objects.bulk_create(
+                comment(chunk[1], 100 + n, parent=root, root=root, depth=2)
+                for n, root in enumerate(roots)
+                for _ in range(2)
+            )
+            first += 60
+        others = [a for a in chunk if a.slug not in (slug(0), slug(1))]
+        count = (start + len(chunk)) * 10 - first
+        roots = Comment.objects.bulk_create(
+            comment(rng.choice(others), first + n) for n in range(count * 2 // 3)
+        )
+        Comment.objects.bulk_create(
+            comment(root.article, first + n, parent=root, root=root, depth=2)
+            for n, root in enumerate(rng.sample(roots, count - len(roots)), len(roots))
+        )
+    return len(chunk)
+
+
 def sitemap_peak_mb(client, path):
     """Peak Python memory (MB) while one sitemap page is built."""
     tracemalloc.start()
@@ -226,8 +279,13 @@ def sitemap_peak_mb(client, path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int)
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="measure the archive the last run built, without building it again",
+    )
     args = parser.parse_args()
-    env = configure()
+    env = configure(keep=args.keep)
     vendor = "postgresql" if env["DATABASE_URL"].startswith("postgres") else "sqlite"
     articles = args.articles or (20_000 if vendor == "postgresql" else 2_000)
     import django
@@ -242,8 +300,16 @@ def main():
 
     cache.clear()
     call_command("migrate", verbosity=0)
-    log(f"Building {articles:,} articles on {vendor}")
-    build_seconds = build(articles)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    if args.keep:
+        from articles.models import Article
+
+        articles = Article.objects.count()
+        build_seconds = 0
+        log(f"Measuring the {articles:,} articles already built on {vendor}")
+    else:
+        log(f"Building {articles:,} articles on {vendor}")
+        build_seconds = build(articles)
     inproc = InProcess()
     deep = max(1, articles // 12 * 3 // 10)
     section = "/sitemap-articles.xml" + ("?p=2" if articles > 5000 else "")
@@ -302,7 +368,8 @@ def main():
         f"≤ {60 * scale:.0f} s | {yes[rebuild <= 60 * scale]} |",
     ]
     section = "\n".join(lines)
-    write_report(f"archive-{vendor}", section)
+    if not args.keep:  # A kept archive's figures are for trying changes.
+        write_report(f"archive-{vendor}", section)
     print(section)
     connection.close()
 

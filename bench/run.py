@@ -60,19 +60,25 @@ def reachable(host, port):
     return True
 
 
-def fresh_database():
-    """Return the URL of an empty database for the benchmark."""
+def fresh_database(keep=False):
+    """
+    Return the URL of an empty database for the benchmark, or of the last
+    run's database when `keep`.
+    """
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         DATA.mkdir(parents=True, exist_ok=True)
         path = DATA / "bench.sqlite3"
         for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if not keep:
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}"
     import psycopg2
 
     parts = urlsplit(url)
     name = f"{parts.path.lstrip('/') or 'clinic'}_bench"
+    if keep:
+        return urlunsplit(parts._replace(path=f"/{name}"))
     admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
     admin.autocommit = True
     with admin.cursor() as cursor:
@@ -82,14 +88,14 @@ def fresh_database():
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def configure():
+def configure(keep=False):
     """Set the production-like environment; return it for the servers."""
     env = {
         "DJANGO_SETTINGS_MODULE": "clinic.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
-        "DATABASE_URL": fresh_database(),
+        "DATABASE_URL": fresh_database(keep),
         "CLINIC_TRUSTED_PROXIES": "127.0.0.1",
         "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_MEDIA_ROOT": str(DATA / "media"),

@@ -17,7 +17,7 @@ from django.contrib.postgres.search import (
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Left
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -141,46 +141,67 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-published_at")
         )
 
-    def search(self, query):
-        """
-        Return the articles matching the words of `query`, best first, each
-        annotated with `rank` (float) and `headline` (str: plain text with
-        the matches between SEARCH_MARK_START and SEARCH_MARK_END).
+    #: Search counts matches up to this many, and says "more than" past it.
+    SEARCH_COUNT_LIMIT = 1000
+    #: Up to this many matches, search ranks each on its whole text.
+    RANK_WHOLE_TEXT = 300
 
-        PostgreSQL: weighted full-text search over the stored, indexed
-        vector. Other databases: every word must occur in the title, summary
-        or body; title matches rank first.
+    def search_count(self, query):
         """
+        Return how many articles match `query`, counting no further than
+        SEARCH_COUNT_LIMIT + 1: the count of a common word stops early.
+        """
+        limit = self.SEARCH_COUNT_LIMIT + 1
+        return self._search_matches(query).order_by().values("pk")[:limit].count()
+
+    def _search_matches(self, query):
         if connection.vendor == "postgresql":
-            search_query = SearchQuery(query, search_type="websearch", config="english")
-            return (
-                self.filter(search_vector=search_query)
-                .annotate(
-                    rank=SearchRank(F("search_vector"), search_query),
-                    headline=SearchHeadline(
-                        "body_text",
-                        search_query,
-                        config="english",
-                        start_sel=SEARCH_MARK_START,
-                        stop_sel=SEARCH_MARK_END,
-                        max_words=30,
-                        min_words=15,
-                        max_fragments=1,
-                    ),
-                )
-                .order_by("-rank", "-published_at")
-            )
-        words = query.split()[:8]
+            return self.filter(search_vector=_search_query(query))
         matches = Q()
-        for word in words:
+        for word in query.split()[:8]:
             matches &= (
                 Q(title__icontains=word)
                 | Q(summary__icontains=word)
                 | Q(body_text__icontains=word)
             )
+        return self.filter(matches)
+
+    def search(self, query, *, matches=None):
+        """
+        Return the articles matching the words of `query`, best first, each
+        annotated with `rank` (float) and `headline` (str: plain text with
+        the matches between SEARCH_MARK_START and SEARCH_MARK_END): a
+        queryset, or (see below) a sequence that slices like one.
+
+        PostgreSQL: weighted full-text search over the stored, indexed
+        vectors. Ranking a match reads its whole vector, and a body's is
+        large. So when `matches` (as search_count() gives it) is over
+        RANK_WHOLE_TEXT, the words are common and a body's count of them
+        tells little: the articles whose title or summary holds them come
+        first, ranked on that small vector through its own index, then the
+        others newest first, read along the date index (TitleFirst).
+        Other databases: every word must occur in the title, summary or
+        body; title matches rank first.
+        """
+        if connection.vendor == "postgresql":
+            search_query = _search_query(query)
+            if matches is not None and matches > self.RANK_WHOLE_TEXT:
+                # A common word occurs early: its snippet comes from the
+                # start of the body, not from parsing all of it.
+                head = SearchHeadline(Left("body_text", 3000), search_query, **HEADLINE)
+                return TitleFirst(self, search_query, head, matches)
+            return (
+                self.filter(search_vector=search_query)
+                .annotate(
+                    rank=SearchRank(F("search_vector"), search_query),
+                    headline=SearchHeadline("body_text", search_query, **HEADLINE),
+                )
+                .order_by("-rank", "-published_at")
+            )
+        words = query.split()[:8]
         first = words[0] if words else ""
         return (
-            self.filter(matches)
+            self._search_matches(query)
             .annotate(
                 rank=Case(
                     When(title__icontains=first, then=Value(1.0)),
@@ -192,6 +213,65 @@ class ArticleQuerySet(models.QuerySet):
             )
             .order_by("-rank", "-published_at")
         )
+
+
+#: How search results' snippets are cut (PostgreSQL's ts_headline).
+HEADLINE = {
+    "config": "english",
+    "start_sel": SEARCH_MARK_START,
+    "stop_sel": SEARCH_MARK_END,
+    "max_words": 30,
+    "min_words": 15,
+    "max_fragments": 1,
+}
+
+
+def _search_query(query):
+    return SearchQuery(query, search_type="websearch", config="english")
+
+
+class TitleFirst:
+    """
+    The results of a common-word search on PostgreSQL, as ArticleQuerySet.
+    search() describes them: the articles whose title or summary matches,
+    best first, then the rest newest first. It slices, and counts as
+    search_count() counted, so a Paginator pages it.
+    """
+
+    def __init__(self, queryset, search_query, headline, matches):
+        self.matches = matches
+        self.titled = (
+            queryset.filter(search_head=search_query)
+            .annotate(
+                rank=SearchRank(F("search_head"), search_query), headline=headline
+            )
+            .order_by("-rank", "-published_at")
+        )
+        self.others = (
+            queryset.filter(search_vector=search_query)
+            .exclude(search_head=search_query)
+            .annotate(rank=Value(0.0), headline=headline)
+            .order_by("-published_at")
+        )
+        self._titled_count = None
+
+    def count(self):
+        return self.matches
+
+    def __len__(self):
+        return self.matches
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        start, stop = key.start or 0, key.stop
+        if self._titled_count is None:
+            self._titled_count = self.titled.count()
+        titled = self._titled_count
+        rows = list(self.titled[start : min(stop, titled)]) if start < titled else []
+        if stop > titled:
+            rows += self.others[max(start - titled, 0) : stop - titled]
+        return rows
 
 
 #: Fields a revision does not hold: the workflow's state and the sign-off.
@@ -232,6 +312,9 @@ class Article(ArticleContent):
     body_text = models.TextField(_("body as plain text"), blank=True, editable=False)
     toc = models.JSONField(_("table of contents"), default=list, editable=False)
     search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
+    search_head = SearchVectorField(
+        _("search vector of the title and summary"), null=True, editable=False
+    )
     category = models.ForeignKey(
         Category,
         on_delete=models.PROTECT,
@@ -348,14 +431,27 @@ class Article(ArticleContent):
         "unpublish_at",
     )
     #: Columns only the article page (or nothing public) reads.
-    LARGE_FIELDS = ("body", "body_html", "body_text", "toc", "search_vector")
-
-    #: Weighted full-text vector (PostgreSQL): title > summary > body.
-    SEARCH_VECTOR = (
-        SearchVector("title", weight="A", config="english")
-        + SearchVector("summary", weight="B", config="english")
-        + SearchVector("body_text", weight="C", config="english")
+    LARGE_FIELDS = (
+        "body",
+        "body_html",
+        "body_text",
+        "toc",
+        "search_vector",
+        "search_head",
     )
+
+    #: The weighted full-text vectors (PostgreSQL), computed by the database
+    #: from the row's text: the whole article (title > summary > body), and
+    #: the title and summary alone, small enough to rank thousands of
+    #: matches quickly (see ArticleQuerySet.search).
+    SEARCH_HEAD = SearchVector("title", weight="A", config="english") + SearchVector(
+        "summary", weight="B", config="english"
+    )
+    SEARCH_VECTORS = {
+        "search_vector": SEARCH_HEAD
+        + SearchVector("body_text", weight="C", config="english"),
+        "search_head": SEARCH_HEAD,
+    }
 
     class Meta:
         ordering = ("-published_at", "-created_at")
@@ -366,11 +462,16 @@ class Article(ArticleContent):
             ("publish_article", _("Can publish signed-off articles")),
         )
         indexes = (
+            # Covers the published() filter: counting what readers see
+            # reads the index alone (on PostgreSQL).
             models.Index(
-                fields=("status", "-published_at"), name="article_status_pub_idx"
+                fields=("status", "-published_at"),
+                include=("unpublish_at",),
+                name="article_status_pub_idx",
             ),
             models.Index(fields=("next_review_at",), name="article_next_review_idx"),
             GinIndex(fields=("search_vector",), name="article_search_idx"),
+            GinIndex(fields=("search_head",), name="article_search_head_idx"),
         )
         constraints = (
             models.CheckConstraint(
@@ -414,9 +515,7 @@ class Article(ArticleContent):
         super().save(*args, update_fields=update_fields, **kwargs)
         if content and connection.vendor == "postgresql":
             # The vector is computed by the database from this row's text.
-            type(self).objects.filter(pk=self.pk).update(
-                search_vector=Article.SEARCH_VECTOR
-            )
+            type(self).objects.filter(pk=self.pk).update(**Article.SEARCH_VECTORS)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})

@@ -1,8 +1,13 @@
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.models import Article
+from articles.models.article import ArticleQuerySet
+from articles.views import SearchView
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +113,82 @@ def test_postgres_vector_follows_edits(library):
     article.save()
     found = Article.objects.search("hydrotherapy")
     assert [a.title for a in found] == ["Walking plans"]
+
+
+@pytest.fixture
+def common_word():
+    """Three articles that all use "posture": in a title, often, once."""
+    now = timezone.now()
+    ArticleFactory(
+        published=True,
+        published_at=now - timedelta(days=30),
+        title="Posture at the desk",
+        summary="A screen at eye level.",
+        body="<p>Set the screen at eye level.</p>",
+    )
+    ArticleFactory(
+        published=True,
+        published_at=now - timedelta(days=20),
+        title="Sitting well",
+        summary="Chairs and breaks.",
+        body="<p>" + "Good posture helps. " * 20 + "</p>",
+    )
+    ArticleFactory(
+        published=True,
+        published_at=now - timedelta(days=10),
+        title="Standing desks",
+        summary="Standing for part of the day.",
+        body="<p>Change posture through the day.</p>",
+    )
+
+
+@pytest.mark.postgres
+def test_postgres_few_matches_rank_on_the_whole_text(client, common_word):
+    response = client.get("/search/", {"q": "posture"})
+    assert titles(response) == ["Posture at the desk", "Sitting well", "Standing desks"]
+
+
+@pytest.mark.postgres
+def test_postgres_many_matches_rank_on_title_and_summary_then_date(
+    client, common_word, monkeypatch, django_assert_num_queries
+):
+    # Past the limit, a body's many mentions no longer lift it; an article
+    # about the word still leads, then the newest.
+    monkeypatch.setattr(ArticleQuerySet, "RANK_WHOLE_TEXT", 2)
+    # The count, then the title matches: their count and page, then the rest.
+    with django_assert_num_queries(4):
+        response = client.get("/search/", {"q": "posture"})
+    assert titles(response) == ["Posture at the desk", "Standing desks", "Sitting well"]
+    assertContains(response, "3 articles found")
+
+
+@pytest.mark.postgres
+def test_postgres_many_matches_page_across_the_title_matches(
+    client, common_word, monkeypatch
+):
+    monkeypatch.setattr(ArticleQuerySet, "RANK_WHOLE_TEXT", 2)
+    monkeypatch.setattr(SearchView, "paginate_by", 1)
+    pages = [
+        titles(client.get("/search/", {"q": "posture", "page": n})) for n in (1, 2, 3)
+    ]
+    assert pages == [["Posture at the desk"], ["Standing desks"], ["Sitting well"]]
+
+
+def test_a_common_word_is_counted_only_so_far(client, common_word, monkeypatch):
+    monkeypatch.setattr(ArticleQuerySet, "SEARCH_COUNT_LIMIT", 2)
+    response = client.get("/search/", {"q": "posture"})
+    assertContains(response, "More than 2 articles found for “posture”")
+    assert len(titles(response)) == 3
+
+
+@pytest.mark.postgres
+def test_postgres_title_vector_follows_edits(common_word, monkeypatch):
+    monkeypatch.setattr(ArticleQuerySet, "RANK_WHOLE_TEXT", 0)
+    article = Article.objects.get(title="Standing desks")
+    article.title = "Posture while standing"
+    article.save()
+    found = Article.objects.search("posture", matches=3)
+    assert [a.title for a in found][:2] == [
+        "Posture while standing",
+        "Posture at the desk",
+    ]
