@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             model_name="article",
             index=models.Index(
                 fields=["status", "-published_at"],
-                include=("unpublish_at",),
+                include=("unpublish_at", "id"),
                 name="article_status_pub_idx",
             ),
         ),

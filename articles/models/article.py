@@ -466,7 +466,7 @@ class Article(ArticleContent):
             # reads the index alone (on PostgreSQL).
             models.Index(
                 fields=("status", "-published_at"),
-                include=("unpublish_at",),
+                include=("unpublish_at", "id"),
                 name="article_status_pub_idx",
             ),
             models.Index(fields=("next_review_at",), name="article_next_review_idx"),

@@ -1,9 +1,8 @@
 """The figures of the admin's hub dashboard."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
-from django.db.models import Count
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from articles.models import Article
@@ -40,18 +39,38 @@ def hub_dashboard(*, now=None, weeks=12) -> dict:
     start -= timedelta(days=start.weekday())
     week_starts = [start + timedelta(weeks=n) for n in range(weeks)]
 
-    def per_week(queryset, field):
-        rows = (
-            queryset.filter(**{f"{field}__date__gte": start})
-            .annotate(week=TruncWeek(field))
-            .values("week")
-            .annotate(n=Count("pk"))
-        )
-        counts = {_as_date(row["week"]): row["n"] for row in rows}
-        return [counts.get(week, 0) for week in week_starts]
+    starts = [timezone.make_aware(datetime.combine(day, time())) for day in week_starts]
+    ends = [*starts[1:], None]
 
-    orphans = orphan_articles()
+    def per_week(queryset, field):
+        # A count per week in one pass over the rows since the first week,
+        # each a comparison of the stored instant (no conversion per row).
+        counts = queryset.filter(**{f"{field}__gte": starts[0]}).aggregate(
+            **{
+                str(n): Count(
+                    "pk",
+                    filter=Q(**{f"{field}__gte": start})
+                    & (Q(**{f"{field}__lt": end}) if end else Q()),
+                )
+                for n, (start, end) in enumerate(zip(starts, ends, strict=True))
+            }
+        )
+        return [counts[str(n)] for n in range(weeks)]
+
+    # One query for the orphans, listed and counted: their titles are small.
+    orphans = list(orphan_articles().order_by("title").values_list("pk", "title"))
     broken_internal = Link.objects.broken_internal()
+    broken = list(
+        broken_internal.select_related("source", "target_article")
+        .only(
+            "url",
+            "anchor_text",
+            "source__title",
+            "target_article__title",
+            "target_article__status",
+        )
+        .order_by("source__title", "pk")[: SHOWN + 1]
+    )
     return {
         "by_status": dict(
             Backlink.objects.values_list("status").annotate(n=Count("pk")).order_by()
@@ -61,19 +80,20 @@ def hub_dashboard(*, now=None, weeks=12) -> dict:
         "lost_per_week": per_week(
             Backlink.objects.filter(status=Backlink.Status.LOST), "last_checked_at"
         ),
+        # Sites that link to us, verified and approved: read from one index
+        # (an article unpublished since still counts its links).
         "top_domains": list(
-            Backlink.objects.public()
+            Backlink.objects.filter(Backlink.objects.public_q())
             .values("referring_domain")
             .annotate(n=Count("pk"))
             .order_by("-n", "referring_domain")[:10]
         ),
         "broken_outbound": list(LinkCheck.objects.broken()[:50]),
-        "orphans": list(orphans.order_by("title").only("pk", "title")[:SHOWN]),
-        "orphan_count": orphans.count(),
-        "broken_internal": list(
-            broken_internal.select_related("source", "target_article").order_by(
-                "source__title", "pk"
-            )[:SHOWN]
-        ),
-        "broken_internal_count": broken_internal.count(),
+        "orphans": [Article(pk=pk, title=title) for pk, title in orphans[:SHOWN]],
+        "orphan_count": len(orphans),
+        "broken_internal": broken[:SHOWN],
+        # Counted only when there are more than the list shows.
+        "broken_internal_count": broken_internal.count()
+        if len(broken) > SHOWN
+        else len(broken),
     }
