@@ -226,8 +226,12 @@ def article_context(
         sources = Article.objects.published().filter(
             pk__in=Link.objects.filter(target_article=article).values("source")
         )
+        # Newest first: read along the date index until enough are found,
+        # however many articles link here.
         shown = list(
-            sources.order_by("title").only("pk", "title", "slug")[: LINKED_FROM + 1]
+            sources.order_by("-published_at", "-pk").only("pk", "title", "slug")[
+                : LINKED_FROM + 1
+            ]
         )
         more = sources.count() - LINKED_FROM if len(shown) > LINKED_FROM else 0
         return {"articles": shown[:LINKED_FROM], "more": more}

@@ -6,10 +6,12 @@ Pages are stored under a key that includes a site-wide generation number.
 at once when published content changes; stale entries simply expire.
 
 A page may also belong to a scope (`public_page(view, scope=…)`): the page
-of one article, or the lists of articles. Its key then includes the scope's
-own generation too, and `invalidate_scopes()` makes the pages of those
-scopes stale and no other: a comment approved on one article changes that
-article's page and the lists that count its comments, not the site.
+of one article, the lists of articles, or the hub page. Its key then
+includes the scope's own generation too, and `invalidate_scopes()` makes
+the pages of those scopes stale and no other: a comment approved on one
+article changes that article's page and the lists that count its comments,
+and a backlink shown or hidden changes its article's page and the hub, not
+the site.
 
 Only anonymous GET requests without pending messages are served from or
 stored in the cache, and only responses that set no cookie are stored, so a
@@ -45,6 +47,8 @@ GENERATION_KEY = "pages:generation"
 SCOPE_PREFIX = "pages:scope:"
 #: The scope of every page that lists articles with their comment counts.
 LISTS = "lists"
+#: The scope of the public hub page, which lists the backlinks readers see.
+HUB = "hub"
 #: Set in the WSGI environ by CachedPagesApp when it will store the response
 #: itself, so that `public_page` does not keep a second copy.
 STORED_BY_WSGI = "clinic.page_cache"

@@ -9,6 +9,7 @@ from django.core import signing
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from . import services
@@ -121,7 +122,10 @@ def comment_section(request, article, form=None):
         "comment_page": SimpleLazyObject(lambda: threads[0]),
         "comment_rows": SimpleLazyObject(lambda: thread_rows(threads[1])),
         "comment_page_number": number,
-        "report_reasons": Flag.Reason.choices,
+        # The same options under every comment: made once, not per comment.
+        "report_options": format_html_join(
+            "", '<option value="{}">{}</option>', Flag.Reason.choices
+        ),
         # The count every page gives (see Article.with_comment_count): the
         # approved comments, replies included. Called by the template only
         # when the thread is not in the fragment cache.

@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from clinic.admin import PublicContentAdmin
-from clinic.pagecache import invalidate_after_commit
 
 from .models import Backlink, Link, LinkCheck
 from .services.backlinks import (
     import_backlinks_csv,
+    invalidate_backlink_pages,
     queue_verification,
 )
 from .services.dashboard import hub_dashboard
@@ -124,14 +124,18 @@ class BacklinkAdmin(PublicContentAdmin):
 
     @admin.action(description=_("Approve for the public hub"), permissions=("change",))
     def approve(self, request, queryset):
+        invalidate_backlink_pages(
+            queryset.values_list("target_article__slug", flat=True)
+        )
         count = queryset.update(is_approved=True)
-        invalidate_after_commit()
         self.message_user(request, _("%d backlink(s) approved.") % count)
 
     @admin.action(description=_("Reject"), permissions=("change",))
     def reject(self, request, queryset):
+        invalidate_backlink_pages(
+            queryset.values_list("target_article__slug", flat=True)
+        )
         count = queryset.update(status=Backlink.Status.REJECTED, is_approved=False)
-        invalidate_after_commit()
         self.message_user(request, _("%d backlink(s) rejected.") % count)
 
     @admin.action(description=_("Verify again now"), permissions=("change",))

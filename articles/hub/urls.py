@@ -7,6 +7,6 @@ from . import views
 app_name = "hub"
 
 urlpatterns = [
-    path("hub/", public_page(views.HubView.as_view()), name="index"),
+    path("hub/", public_page(views.HubView.as_view(), scope=views.hub), name="index"),
     path("webmention/", views.webmention, name="webmention"),
 ]

@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 from articles.models import Article
 from clinic.addresses import client_ip, network_fingerprint
 from clinic.limits import over_limit
-from clinic.pagecache import fragment_settings, generation
+from clinic.pagecache import HUB, fragment_settings, page_generation
 
 from .models import Backlink
 from .services.backlinks import check_outside_url, record_backlink
@@ -102,7 +102,7 @@ def hub_figures():
     articles with `mention_count`). They scan every public backlink, so they
     are kept in the cache until published content or backlinks change.
     """
-    current = generation()
+    current = page_generation(HUB)
     key = f"hub:figures:{current}"
     figures = cache.get(key) if current is not None else None
     if figures is not None:
@@ -130,6 +130,11 @@ def hub_figures():
     return figures
 
 
+def hub(**kwargs):
+    """The scope of the hub page (see clinic.pagecache)."""
+    return HUB
+
+
 class HubView(TemplateView):
     """The public backlinks hub: who links to our articles."""
 
@@ -143,7 +148,7 @@ class HubView(TemplateView):
         # and on a fragment hit none of this runs.
         return super().get_context_data(
             hub=SimpleLazyObject(self.hub_page),
-            **fragment_settings(self.request),
+            **fragment_settings(self.request, scope=HUB),
             **kwargs,
         )
 

@@ -376,3 +376,52 @@ def test_a_new_source_address_saved_alone_renames_the_referring_site():
     backlink.save(update_fields=["source_url"])
     backlink.refresh_from_db()
     assert backlink.referring_domain == "blog.new.example"
+
+
+def test_a_backlink_shown_renews_its_article_and_the_hub_only(
+    client, outside, article, django_capture_on_commit_callbacks
+):
+    other = ArticleFactory(published=True, slug="other", title="Other")
+    PAGES["/blog"] = (200, link_to("kyphoplasty", "a kind word"))
+    backlink = Backlink.objects.create(
+        source_url=f"{outside}/blog", target_article=article, is_approved=True
+    )
+    pages = (article.get_absolute_url(), other.get_absolute_url(), "/hub/")
+    for path in pages:
+        client.get(path)
+        assert client.get(path)["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        verify_backlink(backlink=backlink)
+    assertContains(client.get("/hub/"), "a kind word")
+    assertContains(client.get(article.get_absolute_url()), "a kind word")
+    # Nothing on another article's page changed: it is still the one kept.
+    assert client.get(other.get_absolute_url())["X-Page-Cache"] == "hit"
+    # Verified again and unchanged: no page is renewed.
+    with django_capture_on_commit_callbacks(execute=True):
+        verify_backlink(backlink=backlink)
+    for path in pages:
+        assert client.get(path)["X-Page-Cache"] == "hit"
+
+
+def test_approving_backlinks_renews_their_articles_and_the_hub_only(
+    client, editor, article, django_capture_on_commit_callbacks
+):
+    other = ArticleFactory(published=True, slug="other", title="Other")
+    backlink = Backlink.objects.create(
+        source_url="https://friends.example/post",
+        target_article=article,
+        status=Backlink.Status.VERIFIED,
+        anchor_text="a kind word",
+    )
+    for path in (article.get_absolute_url(), other.get_absolute_url(), "/hub/"):
+        client.get(path)
+    staff = type(client)()
+    staff.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.post(
+            "/admin/hub/backlink/",
+            {"action": "approve", "_selected_action": [backlink.pk]},
+        )
+    assertContains(client.get("/hub/"), "friends.example")
+    assertContains(client.get(article.get_absolute_url()), "friends.example")
+    assert client.get(other.get_absolute_url())["X-Page-Cache"] == "hit"

@@ -18,7 +18,12 @@ from articles.models import Article
 from articles.richtext import CONTROL_CHARACTERS, extract_links
 from clinic.addresses import site_hosts
 from clinic.logs import queue
-from clinic.pagecache import invalidate_public_pages
+from clinic.pagecache import (
+    HUB,
+    article_scope,
+    invalidate_after_commit,
+    invalidate_scopes_after_commit,
+)
 
 from ..fetch import FetchFailed, FetchRefused, fetch
 from ..models import Backlink
@@ -59,6 +64,22 @@ def _shown(backlink):
     if backlink.status != Backlink.Status.VERIFIED or not backlink.is_approved:
         return None
     return (backlink.anchor_text, backlink.rel)
+
+
+#: Past this many articles, a change of backlinks renews every page.
+SCOPED_ARTICLES = 200
+
+
+def invalidate_backlink_pages(slugs):
+    """
+    Once the transaction commits, renew the pages that show the backlinks of
+    the articles `slugs`: their own pages and the hub.
+    """
+    slugs = set(slugs)
+    if len(slugs) > SCOPED_ARTICLES:
+        invalidate_after_commit()
+    else:
+        invalidate_scopes_after_commit(HUB, *(article_scope(slug) for slug in slugs))
 
 
 @transaction.atomic
@@ -111,9 +132,9 @@ def verify_backlink(*, backlink: Backlink, now: datetime | None = None) -> Backl
             backlink.status = Backlink.Status.VERIFIED
     backlink.save()
     if _shown(backlink) != shown_before:
-        # Only what readers see renews the cached pages: a pending or
-        # unchanged backlink costs the cache nothing.
-        transaction.on_commit(invalidate_public_pages)
+        # Only what readers see renews cached pages, and only the pages that
+        # show it: a pending or unchanged backlink costs the cache nothing.
+        invalidate_backlink_pages([backlink.target_article.slug])
     return backlink
 
 
