@@ -7,7 +7,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
-from clinic.admin import PublicContentAdmin
+from clinic.admin import ClinicModelAdmin, PublicContentAdmin
 
 from .models import Backlink, Link, LinkCheck
 from .services.backlinks import (
@@ -80,7 +80,14 @@ class BacklinkAdmin(PublicContentAdmin):
         "last_seen_at",
         "last_checked_at",
     )
-    list_filter = ("status", "is_approved", "via", "is_nofollow", "is_sponsored")
+    list_filter = (
+        "status",
+        "is_approved",
+        "via",
+        "is_nofollow",
+        "is_sponsored",
+        "first_seen_at",
+    )
     list_select_related = ("target_article",)
     search_fields = ("source_url", "referring_domain", "anchor_text")
     show_full_result_count = False
@@ -93,7 +100,6 @@ class BacklinkAdmin(PublicContentAdmin):
         )
 
     autocomplete_fields = ("target_article",)
-    date_hierarchy = "created_at"
     fields = (
         "source_url",
         "target_article",
@@ -223,7 +229,7 @@ class LinkHealthFilter(admin.SimpleListFilter):
 
 
 @admin.register(Link)
-class LinkAdmin(admin.ModelAdmin):
+class LinkAdmin(ClinicModelAdmin):
     list_display = ("source", "target", "anchor_text", "health")
     list_filter = (LinkHealthFilter, "is_internal")
     list_select_related = ("source", "target_article")

@@ -469,6 +469,12 @@ class Article(ArticleContent):
                 include=("unpublish_at", "id"),
                 name="article_status_pub_idx",
             ),
+            # The admin's list, in its order (Meta.ordering, then the id):
+            # read in order, never sorted.
+            models.Index(
+                fields=("-published_at", "-created_at", "-id"),
+                name="article_newest_idx",
+            ),
             models.Index(fields=("next_review_at",), name="article_next_review_idx"),
             GinIndex(fields=("search_vector",), name="article_search_idx"),
             GinIndex(fields=("search_head",), name="article_search_head_idx"),
