@@ -35,6 +35,29 @@ def test_website_link_is_marked_as_user_content(client, article):
     )
 
 
+def test_names_and_addresses_are_escaped_everywhere_they_show(client, article):
+    comment = CommentFactory(
+        article=article,
+        author_name='Ann "<b>" O\'Hara',
+        author_url='https://ann.example/?a=1&b="2"',
+    )
+    html = client.get(article.get_absolute_url()).content.decode()
+    soup = BeautifulSoup(html, "html.parser")
+    card = soup.find(id=f"comment-{comment.pk}")
+    link = card.find("a", rel="nofollow")
+    assert link["href"] == 'https://ann.example/?a=1&b="2"'
+    assert link.get_text() == 'Ann "<b>" O\'Hara'
+    assert card.find("b") is None
+    reply = card.find("a", class_="comment__reply")
+    assert reply.get_text() == 'Reply to Ann "<b>" O\'Hara'
+    form = card.find("form")
+    assert form["action"] == f"/comments/{comment.pk}/report/"
+    assert card.find("select")["id"] == f"report-reason-{comment.pk}"
+    assert card.find("a", class_="comment__date")["href"] == (
+        comment.get_absolute_url()
+    )
+
+
 def test_email_is_never_shown(client, article):
     CommentFactory(article=article, author_email="secret.person@mail.example")
     assertNotContains(client.get(article.get_absolute_url()), "secret.person")
