@@ -7,9 +7,9 @@ from .models import Article, Category
 class ArticleSitemap(Sitemap):
     changefreq = "monthly"
     priority = 0.8
-    #: URLs per page of the section: each page is one small query, however
-    #: large the archive (the index lists the pages).
-    limit = 2000
+    #: URLs per page of the section: each page is one small query and a
+    #: short render, however large the archive (the index lists the pages).
+    limit = 1000
 
     def items(self):
         return (
