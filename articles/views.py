@@ -427,7 +427,9 @@ class SearchView(ListView):
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)
         if self.query and not self.error:
-            paginator.count = self.matches  # Counted already, up to the limit.
+            # Counted already. Past the limit, the first SEARCH_COUNT_LIMIT
+            # results are paged (the page says so).
+            paginator.count = min(self.matches, ArticleQuerySet.SEARCH_COUNT_LIMIT)
         return paginator
 
     def get_context_data(self, **kwargs):

@@ -125,7 +125,8 @@ def build(articles):
     sync_links(pending)
     log(f"  links ({time.perf_counter() - started:.0f} s)")
     rng = random.Random(SEED)
-    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    # In the articles' order, not their ids' (two writers interleave them).
+    ids = list(Article.objects.order_by("slug").values_list("pk", flat=True))
     now = SHARED["now"]
     Backlink.objects.bulk_create(
         (

@@ -86,6 +86,7 @@ class BacklinkAdmin(PublicContentAdmin):
         "via",
         "is_nofollow",
         "is_sponsored",
+        "created_at",
         "first_seen_at",
     )
     list_select_related = ("target_article",)
@@ -130,18 +131,16 @@ class BacklinkAdmin(PublicContentAdmin):
 
     @admin.action(description=_("Approve for the public hub"), permissions=("change",))
     def approve(self, request, queryset):
-        invalidate_backlink_pages(
-            queryset.values_list("target_article__slug", flat=True)
-        )
+        slugs = list(queryset.values_list("target_article__slug", flat=True))
         count = queryset.update(is_approved=True)
+        invalidate_backlink_pages(slugs)  # Once the rows say so.
         self.message_user(request, _("%d backlink(s) approved.") % count)
 
     @admin.action(description=_("Reject"), permissions=("change",))
     def reject(self, request, queryset):
-        invalidate_backlink_pages(
-            queryset.values_list("target_article__slug", flat=True)
-        )
+        slugs = list(queryset.values_list("target_article__slug", flat=True))
         count = queryset.update(status=Backlink.Status.REJECTED, is_approved=False)
+        invalidate_backlink_pages(slugs)
         self.message_user(request, _("%d backlink(s) rejected.") % count)
 
     @admin.action(description=_("Verify again now"), permissions=("change",))

@@ -234,24 +234,26 @@ class TitleFirst:
     """
     The results of a common-word search on PostgreSQL, as ArticleQuerySet.
     search() describes them: the articles whose title or summary matches,
-    best first, then the rest newest first. It slices, and counts as
-    search_count() counted, so a Paginator pages it.
+    best first, then the rest newest first. It slices and iterates, and
+    counts as search_count() counted, so a Paginator pages it.
     """
 
     def __init__(self, queryset, search_query, headline, matches):
         self.matches = matches
+        # Both parts match the whole query (so a word to leave out is left
+        # out of both); the first also matches on the title and summary.
+        found = queryset.filter(search_vector=search_query)
         self.titled = (
-            queryset.filter(search_head=search_query)
+            found.filter(search_head=search_query)
             .annotate(
                 rank=SearchRank(F("search_head"), search_query), headline=headline
             )
-            .order_by("-rank", "-published_at")
+            .order_by("-rank", "-published_at", "-pk")
         )
         self.others = (
-            queryset.filter(search_vector=search_query)
-            .exclude(search_head=search_query)
+            found.exclude(search_head=search_query)
             .annotate(rank=Value(0.0), headline=headline)
-            .order_by("-published_at")
+            .order_by("-published_at", "-pk")
         )
         self._titled_count = None
 
@@ -261,10 +263,14 @@ class TitleFirst:
     def __len__(self):
         return self.matches
 
+    def __iter__(self):
+        return iter(self[0 : self.matches])
+
     def __getitem__(self, key):
         if not isinstance(key, slice):
             return self[key : key + 1][0]
-        start, stop = key.start or 0, key.stop
+        start = key.start or 0
+        stop = self.matches if key.stop is None else key.stop
         if self._titled_count is None:
             self._titled_count = self.titled.count()
         titled = self._titled_count

@@ -6,7 +6,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.models import Article
-from articles.models.article import ArticleQuerySet
+from articles.models.article import ArticleQuerySet, TitleFirst
 from articles.views import SearchView
 from tests.factories import ArticleFactory
 
@@ -174,11 +174,37 @@ def test_postgres_many_matches_page_across_the_title_matches(
     assert pages == [["Posture at the desk"], ["Standing desks"], ["Sitting well"]]
 
 
-def test_a_common_word_is_counted_only_so_far(client, common_word, monkeypatch):
-    monkeypatch.setattr(ArticleQuerySet, "SEARCH_COUNT_LIMIT", 2)
+def test_a_common_word_is_counted_and_shown_only_so_far(
+    client, common_word, monkeypatch
+):
+    monkeypatch.setattr(ArticleQuerySet, "SEARCH_COUNT_LIMIT", 1)
     response = client.get("/search/", {"q": "posture"})
-    assertContains(response, "More than 2 articles found for “posture”")
-    assert len(titles(response)) == 3
+    assertContains(response, "More than 1 articles found for “posture”")
+    assertContains(response, "The first 1 are shown")
+    assert len(titles(response)) == 1
+
+
+@pytest.mark.postgres
+def test_postgres_a_word_left_out_is_left_out_of_common_word_results(
+    client, common_word, monkeypatch
+):
+    monkeypatch.setattr(ArticleQuerySet, "RANK_WHOLE_TEXT", 0)
+    # "Posture at the desk" matches on its title but speaks of eye level.
+    response = client.get("/search/", {"q": "posture -eye"})
+    assert titles(response) == ["Standing desks", "Sitting well"]
+
+
+@pytest.mark.postgres
+def test_postgres_common_word_results_slice_and_iterate_like_a_queryset(
+    common_word, monkeypatch
+):
+    monkeypatch.setattr(ArticleQuerySet, "RANK_WHOLE_TEXT", 0)
+    found = Article.objects.published().search("posture", matches=3)
+    assert isinstance(found, TitleFirst)
+    expected = ["Posture at the desk", "Standing desks", "Sitting well"]
+    assert [a.title for a in found] == expected
+    assert [a.title for a in found[1:]] == expected[1:]
+    assert found[2].title == "Sitting well"
 
 
 @pytest.mark.postgres

@@ -425,3 +425,31 @@ def test_approving_backlinks_renews_their_articles_and_the_hub_only(
     assertContains(client.get("/hub/"), "friends.example")
     assertContains(client.get(article.get_absolute_url()), "friends.example")
     assert client.get(other.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_are_renewed_after_an_approval_is_saved(
+    editor_client, article, monkeypatch
+):
+    # Admin actions run outside a transaction: the pages must be renewed
+    # after the rows change, or a reader in between would keep the old page.
+    from clinic import pagecache
+
+    backlink = Backlink.objects.create(
+        source_url="https://friends.example/post",
+        target_article=article,
+        status=Backlink.Status.VERIFIED,
+    )
+    seen = []
+    renew = pagecache.invalidate_scopes
+
+    def spy(*scopes):
+        seen.append(Backlink.objects.get(pk=backlink.pk).is_approved)
+        renew(*scopes)
+
+    monkeypatch.setattr(pagecache, "invalidate_scopes", spy)
+    editor_client.post(
+        "/admin/hub/backlink/",
+        {"action": "approve", "_selected_action": [backlink.pk]},
+    )
+    assert seen == [True]
