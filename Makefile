@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # Local development runs with DEBUG on; production sets its own environment.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: install install-dev run worker test lint format migrations-check test-security test-scaleout bench bench-archive bench-wordpress ci clean
+.PHONY: install install-dev run worker test lint format migrations-check test-security test-scaleout bench bench-archive bench-wordpress bench-wagtail ci clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -74,6 +74,11 @@ bench-archive: install
 # for ten times as much.
 bench-wordpress: install
 	$(BIN)/python bench/wordpress.py $(ARGS)
+
+# The same article page (1,500 words, 60 comments in 20 threads) on Wagtail
+# with django-comments-xtd, in a virtualenv of its own under bench/.data.
+bench-wagtail:
+	$(PYTHON) bench/wagtail_page.py --workdir bench/.data/wagtail $(ARGS)
 
 ci:
 	bash .ci/run
