@@ -405,6 +405,7 @@ class SearchView(ListView):
         query = CONTROL_CHARACTERS.sub("", request.GET.get("q", ""))
         self.query = " ".join(query.split())
         self.error = ""
+        self.matches = None  # Counted by get_queryset() for a query it runs.
         if not self.query and "q" in request.GET:
             self.error = _("Type a word or two to search the articles.")
         elif len(self.query) > self.max_length:
@@ -426,7 +427,7 @@ class SearchView(ListView):
 
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)
-        if self.query and not self.error:
+        if self.matches is not None:
             # Counted already. Past the limit, the first SEARCH_COUNT_LIMIT
             # results are paged (the page says so).
             paginator.count = min(self.matches, ArticleQuerySet.SEARCH_COUNT_LIMIT)
@@ -437,7 +438,7 @@ class SearchView(ListView):
         context = super().get_context_data(
             query=self.query,
             error=self.error,
-            more_than=limit if getattr(self, "matches", 0) > limit else None,
+            more_than=limit if (self.matches or 0) > limit else None,
             **kwargs,
         )
         words = self.query.split()
