@@ -43,6 +43,9 @@ PREVIEW_SALT = "articles.preview"
 #: How many linking articles an article page lists; the rest are on the
 #: page of articles linking to it.
 LINKED_FROM = 20
+#: How far an article page counts the articles linking to it; past this it
+#: says "more than", as search does.
+LINKED_FROM_COUNTED = 1000
 
 
 def public(view_class, scope=None):
@@ -90,7 +93,7 @@ class HomeView(TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        articles = Article.objects.published().for_listing()
+        articles = Article.objects.published().as_cards()
         return super().get_context_data(
             featured=list(articles.filter(is_featured=True)[:3]),
             latest=list(articles.filter(is_featured=False)[:9]),
@@ -105,7 +108,7 @@ class ArticleListView(CardPages, ListView):
     paginate_by = 12
 
     def get_queryset(self):
-        return Article.objects.published().for_listing()
+        return Article.objects.published().as_cards()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading=_("All articles"), **kwargs)
@@ -212,15 +215,8 @@ def article_context(
 
     def related():
         tag_ids = [tag.pk for tag in tags]
-        # The three first, then their cards: the comment counts and joins
-        # for three rows, not for every candidate.
-        ids = list(
-            Article.objects.related_to(full_article, tag_ids).values_list(
-                "pk", flat=True
-            )[:3]
-        )
-        cards = Article.objects.filter(pk__in=ids).for_listing().in_bulk()
-        return [cards[pk] for pk in ids]
+        # PostgreSQL counts the comments of the three rows it returns only.
+        return list(Article.objects.related_to(full_article, tag_ids).as_cards()[:3])
 
     def linked_from():
         sources = Article.objects.published().filter(
@@ -233,14 +229,21 @@ def article_context(
                 : LINKED_FROM + 1
             ]
         )
-        more = sources.count() - LINKED_FROM if len(shown) > LINKED_FROM else 0
-        return {"articles": shown[:LINKED_FROM], "more": more}
+        counted = 0
+        if len(shown) > LINKED_FROM:
+            counted = sources.order_by().values("pk")[: LINKED_FROM_COUNTED + 1].count()
+        return {
+            "articles": shown[:LINKED_FROM],
+            "more": max(0, min(counted, LINKED_FROM_COUNTED) - LINKED_FROM),
+            "more_than": LINKED_FROM_COUNTED if counted > LINKED_FROM_COUNTED else None,
+        }
 
     def mentioned_on():
+        # This article is public: its backlinks need no test of their own.
         return list(
-            Backlink.objects.public()
-            .filter(target_article=article)
-            .order_by("referring_domain")[:50]
+            Backlink.objects.filter(
+                Backlink.objects.public_q(), target_article=article
+            ).order_by("referring_domain")[:50]
         )
 
     fragments = fragment_settings(request, preview, scope=article_scope(article.slug))
@@ -331,7 +334,7 @@ class ArticleListMixin:
         return (
             Article.objects.published()
             .filter(**{self.filter_field: self.owner})
-            .for_listing()
+            .as_cards()
         )
 
     def get_context_data(self, **kwargs):
@@ -351,7 +354,7 @@ class CategoryView(CardPages, ArticleListMixin, ListView):
         return (
             Article.objects.published()
             .filter(category__in=[self.owner, *self.subcategories])
-            .for_listing()
+            .as_cards()
         )
 
     def get_context_data(self, **kwargs):
@@ -380,7 +383,7 @@ class LinkedFromView(CardPages, ListView):
             .filter(
                 pk__in=Link.objects.filter(target_article=self.target).values("source")
             )
-            .for_listing()
+            .as_cards()
             .order_by("title", "pk")
         )
 

@@ -332,6 +332,23 @@ class Comment(models.Model):
 
     objects = CommentQuerySet.as_manager()
 
+    #: What a published thread shows of each comment (see rendering.py):
+    #: never the email address, address hash or browser.
+    SHOWN_FIELDS = (
+        "article",
+        "parent",
+        "root",
+        "depth",
+        "author_name",
+        "author_url",
+        "body_html",
+        "user",
+        "staff_credentials",
+        "status",
+        "created_at",
+        "edited_at",
+    )
+
     class Meta:
         ordering = ("created_at", "pk")
         verbose_name = _("comment")

@@ -35,7 +35,7 @@ def thread_page(article, config, page_number):
     `.children`, its approved replies, nested. Three queries.
     """
     approved = Comment.objects.approved().for_article(article)
-    roots = approved.top_level()
+    roots = approved.top_level().only(*Comment.SHOWN_FIELDS)
     per_page = config.comments_per_page
     # One query counts the threads (for the pages) and every comment.
     counts = approved.aggregate(
@@ -49,8 +49,10 @@ def thread_page(article, config, page_number):
     # queries as a full one.
     offset = (page.number - 1) * per_page
     threads = list(roots[offset : offset + per_page])
-    replies = Comment.objects.approved().filter(
-        root_id__in=[root.pk for root in threads] or [0]
+    replies = (
+        Comment.objects.approved()
+        .filter(root_id__in=[root.pk for root in threads] or [0])
+        .only(*Comment.SHOWN_FIELDS)
     )
     by_parent = {}
     for reply in replies:

@@ -111,6 +111,18 @@ class ArticleQuerySet(models.QuerySet):
             .with_comment_count()
         )
 
+    def as_cards(self):
+        """
+        Return articles with only what an article card shows (see
+        includes/_article_card.html): fewer columns and joins to build and
+        read than `for_listing`, on every list page.
+        """
+        return (
+            self.select_related("category", "featured_image")
+            .only(*Article.CARD_FIELDS)
+            .with_comment_count()
+        )
+
     def with_comment_count(self):
         """Annotate `comment_count` (int): the approved comments."""
         from comments.models import Comment
@@ -435,6 +447,17 @@ class Article(ArticleContent):
         "allow_comments",
         "review_interval_months",
         "unpublish_at",
+    )
+    #: What an article card reads (see ArticleQuerySet.as_cards); the
+    #: featured image's own columns come with it.
+    CARD_FIELDS = (
+        "title",
+        "slug",
+        "summary",
+        "published_at",
+        "category__name",
+        "category__slug",
+        "featured_image",
     )
     #: Columns only the article page (or nothing public) reads.
     LARGE_FIELDS = (

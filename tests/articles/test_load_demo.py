@@ -46,11 +46,43 @@ def test_kyphoplasty_article_has_its_sections():
     assert article.author.name == "Elena Marsh"
 
 
-def test_load_demo_is_idempotent(capsys):
-    counts = (Article.objects.count(), Image.objects.count())
+def test_load_demo_again_leaves_the_content_as_editors_left_it(capsys):
+    from django.contrib.redirects.models import Redirect
+
+    from comments.models import Comment
+
+    # An editor renames one demo article and deletes another.
+    renamed = Article.objects.get(slug="understanding-osteoporosis")
+    renamed.slug = "osteoporosis-basics"
+    renamed.save()
+    Article.objects.get(slug="sleeping-positions-for-neck-pain").delete()
+
+    def counts_now():
+        return (Article.objects.count(), Image.objects.count(), Comment.objects.count())
+
+    counts = counts_now()
     call_command("load_demo", force=True)
-    assert (Article.objects.count(), Image.objects.count()) == counts
-    assert "0 new article(s), 0 new comment(s)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert (
+        Article.objects.count(),
+        Image.objects.count(),
+        Comment.objects.count(),
+    ) == counts
+    assert not Article.objects.filter(slug="understanding-osteoporosis").exists()
+    assert not Article.objects.filter(slug="sleeping-positions-for-neck-pain").exists()
+    assert f"The site already has content ({counts[0]} articles," in out
+    assert "load_demo --reset" in out
+    # The accounts are still reset and printed.
+    assert "demo-editor-pass" in out
+
+    call_command("load_demo", force=True, reset=True)
+    out = capsys.readouterr().out
+    assert f"{counts[0]} articles" in out.split("Deleted: ")[1].splitlines()[0]
+    assert "Demo content loaded:" in out
+    assert Article.objects.filter(slug="understanding-osteoporosis").exists()
+    assert Article.objects.filter(slug="sleeping-positions-for-neck-pain").exists()
+    assert not Article.objects.filter(slug="osteoporosis-basics").exists()
+    assert not Redirect.objects.exists()
 
 
 def test_demo_reviewer_account_can_sign_off(client):
@@ -135,7 +167,7 @@ def test_load_demo_refuses_to_run_without_debug():
 def test_load_demo_runs_with_debug(settings, capsys):
     settings.DEBUG = True
     call_command("load_demo")
-    assert "0 new article(s)" in capsys.readouterr().out
+    assert "The site already has content" in capsys.readouterr().out
 
 
 def test_the_demo_contact_page_is_real_and_an_editors_text_stays(client):

@@ -207,9 +207,9 @@ def test_article_page_query_count_is_constant(client, django_assert_num_queries,
     DiscussionSettings.load()
     # The article's head fields, discussion settings; then, kept as
     # fragments: the whole article, tags, site configuration, references,
-    # related (which three, then their cards), "linked from", "mentioned
-    # on", comment count, threads, replies.
-    with django_assert_num_queries(13):
+    # related (three cards with their comment counts), "linked from",
+    # "mentioned on", comment count, threads, replies.
+    with django_assert_num_queries(12):
         response = client.get(article.get_absolute_url())
     assert len(response.context["related"]) == min(count, 3)
 

@@ -97,6 +97,27 @@ def test_linked_from_shows_published_sources_only(client):
     assertNotContains(response, "Hidden draft source")
 
 
+def test_past_the_counting_limit_the_article_page_says_more_than(
+    client, settings, monkeypatch
+):
+    settings.CLINIC_PAGE_CACHE_SECONDS = 0
+    settings.CLINIC_FRAGMENT_CACHE_SECONDS = 0
+    monkeypatch.setattr("articles.views.LINKED_FROM_COUNTED", 30)
+    target = ArticleFactory(slug="target", published=True)
+    linking = ArticleFactory.create_batch(
+        31, published=True, body='<p><a href="/articles/target/">see</a></p>'
+    )
+    sync_links(linking)
+    page = client.get(target.get_absolute_url())
+    assertContains(page, "See them all: more than 30 articles link here")
+    assertNotContains(page, "more articles link here")
+    # Exactly at the limit the page still counts.
+    linking[0].delete()
+    page = client.get(target.get_absolute_url())
+    assertContains(page, "And 10 more articles link here")
+    assertNotContains(page, "See them all")
+
+
 @pytest.mark.parametrize("sources", [25, 60])
 def test_a_much_linked_article_lists_twenty_and_links_to_the_rest(
     client, settings, sources, django_assert_max_num_queries

@@ -46,10 +46,28 @@ DEMO_ACCOUNTS = [
 ]
 
 
+def existing_content():
+    """
+    Return what content the site holds, as "3 articles, 2 categories" (an
+    empty string when it has none): the demo loads only into an empty site.
+    """
+    counts = {
+        "articles": Article.objects.count(),
+        "categories": Category.objects.count(),
+        "tags": Tag.objects.count(),
+        "people": Person.objects.count(),
+        "images": Image.objects.count(),
+    }
+    return ", ".join(f"{count} {name}" for name, count in counts.items() if count)
+
+
 class Command(BaseCommand):
     help = (
-        "Load the demo accounts and content (local development only: the "
-        "accounts' passwords are public). Safe to run again."
+        "Load the demo accounts and, into a site without content, the demo "
+        "content (local development only: the accounts' passwords are "
+        "public). Run again, it resets the accounts and leaves the content "
+        "as editors left it; --reset deletes all content and loads the demo "
+        "again."
     )
 
     def add_arguments(self, parser):
@@ -58,9 +76,17 @@ class Command(BaseCommand):
             action="store_true",
             help="Load even with DEBUG off. Never on a server others can reach.",
         )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help=(
+                "Delete every article, comment, backlink, category, tag, "
+                "person, image and redirect first, then load the demo content."
+            ),
+        )
 
     @transaction.atomic
-    def handle(self, *args, force, **options):
+    def handle(self, *args, force, reset=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "The demo creates accounts whose passwords are published, so it "
@@ -74,17 +100,50 @@ class Command(BaseCommand):
             domain="127.0.0.1:8000", name=settings.CLINIC_NAME
         )
         users = self.load_accounts()
-        people = self.load_people(users)
-        created = self.load_articles(people)
-        comments = self.load_comments(users["reviewer"])
-        self.load_backlinks()
-        self.load_contact_page()
-        self.stdout.write(
-            f"Demo content: {created} new article(s), {comments} new comment(s)."
-        )
+        if reset:
+            self.stdout.write(f"Deleted: {self.delete_content()}.")
+        if found := existing_content():
+            # Whatever editors renamed, changed or deleted stays as they left it.
+            self.stdout.write(
+                f"The site already has content ({found}): the demo content "
+                "was not loaded. To replace everything with the demo, run "
+                "`manage.py load_demo --reset`."
+            )
+        else:
+            people = self.load_people(users)
+            created = self.load_articles(people)
+            comments = self.load_comments(users["reviewer"])
+            self.load_backlinks()
+            self.load_contact_page()
+            self.stdout.write(
+                f"Demo content loaded: {created} article(s), {comments} comment(s)."
+            )
         self.stdout.write("Demo accounts (log in at http://127.0.0.1:8000/admin/):")
         for username, role, password, _name in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role:<10} {username:<10} password: {password}")
+
+    def delete_content(self):
+        """Delete the site's content; return what went, for the output."""
+        from django.contrib.redirects.models import Redirect
+
+        def delete(queryset):
+            return queryset.delete()[1].get(queryset.model._meta.label, 0)
+
+        deleted = {
+            "comments": delete(Comment.objects.all()),
+            "backlinks": delete(Backlink.objects.all()),
+            "articles": delete(Article.objects.all()),
+        }
+        # A parent category is protected while it has children: leaves first.
+        deleted["categories"] = 0
+        while Category.objects.exists():
+            leaves = Category.objects.filter(children__isnull=True)
+            deleted["categories"] += delete(leaves)
+        deleted["tags"] = delete(Tag.objects.all())
+        deleted["people"] = delete(Person.objects.all())
+        deleted["images"] = delete(Image.objects.all())
+        deleted["redirects"] = delete(Redirect.objects.all())
+        return ", ".join(f"{count} {name}" for name, count in deleted.items())
 
     def load_contact_page(self):
         """
