@@ -218,12 +218,15 @@ class ReviewOverdueFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return (
             ("overdue", _("Review overdue")),
+            ("due", _("Review due within 30 days")),
             ("unsigned", _("Not signed off")),
         )
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":
             return queryset.review_overdue()
+        if self.value() == "due":
+            return queryset.review_due_within(30)
         if self.value() == "unsigned":
             return queryset.filter(reviewed_by__isnull=True)
         return queryset

@@ -287,6 +287,22 @@ numbed. Expect soreness for a week or two before the benefit appears.</p>
 works best alongside an exercise programme.</p>
 """
 
+BONE_SCAN_BODY = """
+<p>A bone density scan measures how much mineral your bones hold. It is the
+usual way to find thinning bones before a fracture happens.</p>
+<h2>Before the scan</h2>
+<p>Wear clothes without metal zips or buttons. If you take calcium tablets,
+skip them on the morning of the scan.</p>
+<h2>During the scan</h2>
+<p>You lie on your back on a padded table while a scanning arm passes slowly
+over your hips and lower spine. It takes about ten minutes and does not
+hurt.</p>
+<h2>Your results</h2>
+<p>Your result is given as a T-score, which compares your bones with those of
+a healthy young adult. Your doctor will explain what your score means for
+you.</p>
+"""
+
 RETURN_TO_WORK_BODY = """
 <p>Getting back to work after a back injury is part of recovery, not just its
 end point. A gradual, planned return lowers the chance of a relapse.</p>
@@ -395,7 +411,8 @@ ARTICLES = [
         "author": "dr-amara-okafor",
         "body": EPIDURAL_BODY,
         "state": "published",
-        "days_ago": 50,
+        # Its yearly review falls due within the month.
+        "days_ago": 345,
         "image": ("Epidural", (20, 110, 80)),
         "alt": "",
         "decorative": True,
@@ -437,9 +454,22 @@ ARTICLES = [
         "title": "Returning to Work After a Back Injury",
         "category": "living-with-pain",
         "tags": ["Back pain", "Exercise"],
-        "author": "lena-hartmann",
+        "author": "elena-marsh",
         "body": RETURN_TO_WORK_BODY,
         "state": "draft",
+    },
+    {
+        "slug": "bone-density-scans-what-to-expect",
+        "title": "Bone Density Scans: What to Expect",
+        "category": "spine-conditions",
+        "tags": ["Osteoporosis"],
+        "author": "elena-marsh",
+        "body": BONE_SCAN_BODY,
+        "state": "sent_back",
+        "review_notes": (
+            "Please say that the scan uses a very low dose of X-rays, and "
+            "explain what a T-score of -2.5 means in plain words."
+        ),
     },
     {
         "slug": "your-first-visit-2019",
@@ -562,8 +592,24 @@ COMMENTS = {
             "approved",
             ["passed all rules"],
         ),
+        (
+            "turmeric",
+            None,
+            "Dale Pruitt",
+            "dale.p@mail.example",
+            "I stopped the tablets my doctor gave me and took turmeric instead. "
+            "Nobody needs pills for sciatica.",
+            "approved",
+            ["passed all rules"],
+        ),
     ],
 }
+
+#: Demo reports from readers: (article slug, comment key, reason). Fewer
+#: than the threshold that holds a comment, so it stays published.
+REPORTS = [
+    ("sciatica-when-leg-pain-starts-in-the-back", "turmeric", "misinformation"),
+]
 
 #: Demo backlinks: (source URL, article slug, status, approved, link text).
 BACKLINKS = [

@@ -1,11 +1,36 @@
 """Admin parts every app shares."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy as _lazy
 
 from .pagecache import invalidate_after_commit
+
+
+class ClinicAdminSite(admin.AdminSite):
+    """
+    The admin under the clinic's name, whose home page shows each person
+    what needs their attention (see home.py) above the list of sections.
+    """
+
+    index_title = _lazy("Home")
+
+    @property
+    def site_header(self):
+        return settings.CLINIC_NAME
+
+    @property
+    def site_title(self):
+        return settings.CLINIC_NAME
+
+    def index(self, request, extra_context=None):
+        from .home import home_panels
+
+        return super().index(
+            request, {"panels": home_panels(request.user), **(extra_context or {})}
+        )
 
 
 class ClinicModelAdmin(admin.ModelAdmin):

@@ -1,9 +1,19 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
+class ClinicAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, with the clinic's site (clinic.admin.ClinicAdminSite)."""
+
+    # Named in INSTALLED_APPS; "clinic" itself is ClinicConfig.
+    default = False
+    default_site = "clinic.admin.ClinicAdminSite"
+
+
 class ClinicConfig(AppConfig):
+    default = True
     name = "clinic"
     verbose_name = _("Clinic")
 

@@ -3,7 +3,7 @@
 import calendar
 import math
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import reversion
 from django.contrib.postgres.indexes import GinIndex
@@ -96,6 +96,18 @@ class ArticleQuerySet(models.QuerySet):
         """Return published articles whose next medical review date has passed."""
         return self.filter(
             status=Article.Status.PUBLISHED, next_review_at__lt=timezone.localdate()
+        )
+
+    def review_due_within(self, days):
+        """
+        Return published articles whose next medical review falls today or
+        within `days` days.
+        """
+        today = timezone.localdate()
+        return self.filter(
+            status=Article.Status.PUBLISHED,
+            next_review_at__gte=today,
+            next_review_at__lte=today + timedelta(days=days),
         )
 
     def for_listing(self):

@@ -97,10 +97,13 @@ def test_editor_cannot_reply_as_the_clinic(editor_client):
     assert not Comment.objects.filter(parent=root).exists()
 
 
-def test_admin_index_shows_the_pending_count(moderator_client):
+def test_admin_home_shows_the_pending_count(moderator_client):
     CommentFactory.create_batch(4, status=Comment.Status.PENDING)
     assertContains(
-        moderator_client.get("/admin/"), "4 comments are waiting for moderation"
+        moderator_client.get("/admin/"),
+        '<h2 id="panel-pending-comments-title">Comments awaiting moderation '
+        '<span class="home-panel__count">4</span></h2>',
+        html=True,
     )
 
 

@@ -32,9 +32,10 @@ from articles.services import (
     record_sign_off,
     record_submission,
     record_withdrawal,
+    send_back,
 )
 from clinic.roles import ROLE_GROUPS, sync_roles
-from comments.models import Comment
+from comments.models import Comment, Flag
 
 #: (username, role, password, full name). Local demo only: the passwords are
 #: printed by `make run` and must never be used on a public server.
@@ -272,12 +273,11 @@ class Command(BaseCommand):
 
     def load_comments(self, staff):
         """Add the demo comments to articles that have none; return how many."""
-        created = 0
+        created, made = 0, {}
         for slug, specs in demo_content.COMMENTS.items():
             article = Article.objects.filter(slug=slug).first()
             if article is None or article.comments.exists():
                 continue
-            made = {}
             for key, parent_key, name, email, body, status, reasons in specs:
                 comment = Comment(
                     article=article,
@@ -288,16 +288,21 @@ class Command(BaseCommand):
                     status_reasons=reasons,
                 )
                 if parent_key and parent_key.startswith("staff:"):
-                    comment.parent = made[parent_key.removeprefix("staff:")]
+                    comment.parent = made[(slug, parent_key.removeprefix("staff:"))]
                     comment.user = staff
                     comment.author_name = staff.person.name
                     comment.staff_credentials = staff.person.credentials
                     comment.author_email = staff.email
                 elif parent_key:
-                    comment.parent = made[parent_key]
+                    comment.parent = made[(slug, parent_key)]
                 comment.save()
-                made[key] = comment
+                made[(slug, key)] = comment
                 created += 1
+        for slug, key, reason in demo_content.REPORTS:
+            if (slug, key) in made:
+                Flag.objects.create(
+                    comment=made[(slug, key)], reporter="demo-reader", reason=reason
+                )
         return created
 
     def apply_state(self, article, spec, reviewer, now):
@@ -308,6 +313,9 @@ class Command(BaseCommand):
             return
         record_submission(article=article)
         if state == "in_review":
+            return
+        if state == "sent_back":
+            send_back(article=article, user=reviewer.user, notes=spec["review_notes"])
             return
         signed_on = now.date() if state == "scheduled" else published_at.date()
         record_sign_off(article=article, reviewer=reviewer, on=signed_on)

@@ -1,0 +1,174 @@
+"""The articles' panels on the admin home (see clinic.home)."""
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from clinic.home import Panel, Row, first_rows
+
+from .models import Article
+
+#: How far ahead the reviewers' "due soon" panel looks.
+DUE_SOON_DAYS = 30
+
+
+def panels(user):
+    """A reviewer's panels first, then an editor's (a reviewer edits too)."""
+    found = []
+    if user.has_perm("articles.sign_off_article"):
+        found += reviewer_panels()
+    if user.has_perm("articles.change_article"):
+        found += editor_panels(user)
+    return found
+
+
+def _working(**lookups):
+    """
+    Return the Q of articles whose working version has `lookups`: the
+    unpublished changes of a live article when it has some, else the
+    article itself.
+    """
+    return Q(draft__isnull=True, **lookups) | Q(
+        **{f"draft__{name}": value for name, value in lookups.items()}
+    )
+
+
+def _articles(queryset, order):
+    """The first articles of `queryset`, with their pending changes, and the count."""
+    return first_rows(
+        queryset.select_related("draft")
+        .only(
+            "title",
+            "publish_at",
+            "next_review_at",
+            "draft__title",
+            "draft__review_notes",
+            "draft__publish_at",
+        )
+        .order_by(*order)
+    )
+
+
+def _working_version(article):
+    # select_related("draft") has read it: no query when there is none.
+    return getattr(article, "draft", None) or article
+
+
+def _rows(articles, note=lambda version: ""):
+    return [
+        Row(
+            _working_version(article).title,
+            reverse("admin:articles_article_change", args=[article.pk]),
+            note(_working_version(article)),
+        )
+        for article in articles
+    ]
+
+
+def _date(value):
+    return date_format(value, "DATE_FORMAT")
+
+
+def reviewer_panels():
+    """Waiting for review; reviews overdue; reviews due within 30 days."""
+    url = reverse("admin:articles_article_changelist")
+    articles = Article.objects.all()
+    waiting, waiting_count = _articles(
+        # In review and not signed off: a change since a sign-off voids it.
+        articles.filter(
+            _working(status=Article.Status.IN_REVIEW, review_fingerprint="")
+        ),
+        ("updated_at", "pk"),
+    )
+    overdue, overdue_count = _articles(
+        articles.review_overdue(), ("next_review_at", "pk")
+    )
+    soon, soon_count = _articles(
+        articles.review_due_within(DUE_SOON_DAYS), ("next_review_at", "pk")
+    )
+
+    def due(version):
+        return _("due %(date)s") % {"date": _date(version.next_review_at)}
+
+    return [
+        Panel(
+            "awaiting-review",
+            _("Awaiting your review"),
+            _("Nothing waits for review."),
+            f"{url}?status__exact=in_review",
+            _rows(waiting),
+            waiting_count,
+        ),
+        Panel(
+            "review-overdue",
+            _("Reviews overdue"),
+            _("No review is overdue."),
+            f"{url}?review=overdue",
+            _rows(overdue, lambda version: due(version)),
+            overdue_count,
+        ),
+        Panel(
+            "review-due",
+            _("Reviews due within %(days)d days") % {"days": DUE_SOON_DAYS},
+            _("No review falls due soon."),
+            f"{url}?review=due",
+            _rows(soon, lambda version: due(version)),
+            soon_count,
+        ),
+    ]
+
+
+def editor_panels(user):
+    """My drafts, my articles sent back with notes, and what is scheduled."""
+    url = reverse("admin:articles_article_changelist")
+    # Mine: I made the last change, or nobody has and I am the author.
+    mine = _working(content_changed_by=user) | (
+        _working(content_changed_by=None) & Q(author__user=user)
+    )
+    draft = _working(status=Article.Status.DRAFT)
+    noted = ~_working(review_notes="")
+    articles = Article.objects.all()
+    newest = ("-updated_at", "-pk")
+    drafts, drafts_count = _articles(articles.filter(mine & draft & ~noted), newest)
+    returned, returned_count = _articles(articles.filter(mine & draft & noted), newest)
+    now = timezone.now()
+    unpublished = (Article.Status.DRAFT, Article.Status.IN_REVIEW)
+    scheduled, scheduled_count = _articles(
+        articles.filter(
+            Q(draft__isnull=True, status__in=unpublished, publish_at__gt=now)
+            | Q(draft__publish_at__gt=now)
+        ),
+        ("publish_at", "draft__publish_at", "pk"),
+    )
+
+    def when(version):
+        return _date(timezone.localtime(version.publish_at))
+
+    return [
+        Panel(
+            "drafts",
+            _("Your drafts"),
+            _("You have no drafts."),
+            f"{url}?status__exact=draft",
+            _rows(drafts),
+            drafts_count,
+        ),
+        Panel(
+            "sent-back",
+            _("Sent back to you with notes"),
+            _("Nothing was sent back to you."),
+            f"{url}?status__exact=draft",
+            _rows(returned, lambda version: version.review_notes),
+            returned_count,
+        ),
+        Panel(
+            "scheduled",
+            _("Scheduled"),
+            _("Nothing is scheduled."),
+            url,
+            _rows(scheduled, when),
+            scheduled_count,
+        ),
+    ]
