@@ -858,10 +858,15 @@ class SiteConfigurationAdmin(PublicContentAdmin):
             _("“Speak with a specialist” call to action"),
             {"fields": ("cta_heading", "cta_text", "cta_button", "cta_url")},
         ),
+        (_("Medical reviews"), {"fields": ("overdue_review",)}),
     )
 
     def has_add_permission(self, request):
-        return not SiteConfiguration.objects.exists()
+        # One row: added once, and only by someone allowed to add it.
+        return (
+            super().has_add_permission(request)
+            and not SiteConfiguration.objects.exists()
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -562,6 +562,22 @@ def sign_off_article(*, article: Article, user) -> Article:
             code="four_eyes",
         )
     record_sign_off(article=article, reviewer=person, user=user)
+    editor = version.content_changed_by
+    if editor is not None and editor.email and editor.pk != user.pk:
+        url = site_url(reverse("admin:articles_article_change", args=[article.pk]))
+        _email_after_commit(
+            subject=_("Signed off: %(title)s") % {"title": version.title},
+            body=_(
+                "%(user)s signed off “%(title)s”. It can be published now, "
+                "or goes out at its scheduled time.\n\nOpen it: %(url)s"
+            )
+            % {
+                "user": user.get_full_name() or user,
+                "title": version.title,
+                "url": url,
+            },
+            recipients=[editor.email],
+        )
     return article
 
 

@@ -455,6 +455,8 @@ LOGGING = {
 # Periodic tasks queued by `manage.py run_scheduler`: task path -> seconds.
 CLINIC_SCHEDULE = {
     "articles.services.publish_scheduled": 60,
+    # Hourly, but each reviewer gets it at most once a day.
+    "articles.reminders.send_review_reminders": 3600,
     "comments.services.purge_old_comments": 24 * 3600,
     "articles.hub.services.backlinks.verify_all_backlinks": 24 * 3600,
     "articles.hub.services.link_checks.check_outbound_links_task": 3600,

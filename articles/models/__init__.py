@@ -1,7 +1,8 @@
 """
 The articles app's models, one module per concern: taxonomy (categories and
 tags), media (images), people, article (articles, their workflow and
-references) and site (the clinic's settings).
+references), site (the clinic's settings) and reminders (the reminder
+emails sent).
 """
 
 from .article import (
@@ -17,6 +18,7 @@ from .content import REFERENCE_KEYS, ArticleContent, clean_reference
 from .draft import ArticleDraft, Autosave
 from .media import RENDITION_WIDTHS, Image
 from .people import Person
+from .reminders import ReminderSent
 from .site import SiteConfiguration
 from .taxonomy import Category, Tag
 
@@ -35,6 +37,7 @@ __all__ = [
     "Image",
     "Person",
     "Reference",
+    "ReminderSent",
     "SiteConfiguration",
     "Tag",
     "add_months",

@@ -35,6 +35,22 @@ class SiteConfiguration(models.Model):
         ),
     )
 
+    class OverdueReview(models.TextChoices):
+        KEEP = "keep", _("Show the date it was due")
+        HIDE = "hide", _("Show no next-review date")
+        IN_PROGRESS = "in_progress", _("Say that a review is in progress")
+
+    overdue_review = models.CharField(
+        _("when a medical review is overdue"),
+        max_length=12,
+        choices=OverdueReview,
+        default=OverdueReview.KEEP,
+        help_text=_(
+            "What an article page says under “Medically reviewed by” once "
+            "its next review date has passed."
+        ),
+    )
+
     class Meta:
         verbose_name = _("site configuration")
         verbose_name_plural = _("site configuration")
