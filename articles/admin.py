@@ -123,11 +123,16 @@ class ReferenceFormSet(BaseInlineFormSet):
         ]
 
 
-class ReferenceInline(admin.TabularInline):
+class ReferenceInline(admin.StackedInline):
+    # Stacked: a long citation beside four other fields is wider than a
+    # laptop's screen.
     model = Reference
     formset = ReferenceFormSet
     extra = 0
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})},
+    }
     fields = ("position", "citation", "url", "doi", "pmid")
 
     def get_extra(self, request, obj=None, **kwargs):

@@ -46,6 +46,8 @@ urlpatterns = [
     re_path(r"^(?P<url>.*/)$", page, name="page"),
 ]
 
+handler403 = "clinic.views.permission_denied"
+handler404 = "clinic.views.page_not_found"
 handler500 = "clinic.views.server_error"
 
 if settings.DEBUG:

@@ -1,4 +1,4 @@
-"""Pages of the whole site: robots.txt, health checks and the error handler."""
+"""Pages of the whole site: robots.txt, health checks and the error handlers."""
 
 import sys
 
@@ -9,6 +9,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 
@@ -39,6 +41,34 @@ def server_error(request):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def page_not_found(request, exception):
+    """The 404 handler: inside the admin, an admin page; else the site's."""
+    if _in_admin(request):
+        return _admin_error(request, 404, _("Page not found"))
+    return defaults.page_not_found(request, exception)
+
+
+def permission_denied(request, exception):
+    """The 403 handler: inside the admin, an admin page; else the site's."""
+    if _in_admin(request):
+        return _admin_error(request, 403, _("You cannot do this"))
+    return defaults.permission_denied(request, exception)
+
+
+def _in_admin(request):
+    return request.path.startswith(reverse("admin:index"))
+
+
+def _admin_error(request, status, title):
+    from django.contrib import admin
+
+    context = {**admin.site.each_context(request), "title": title}
+    return HttpResponse(
+        loader.render_to_string(f"admin/{status}.html", context, request),
+        status=status,
+    )
 
 
 def _health_checks():

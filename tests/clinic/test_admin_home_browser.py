@@ -81,3 +81,67 @@ def test_a_panel_row_opens_the_article(browser_page, demo):
     assert (
         page.locator("#id_title").input_value() == "Bone Density Scans: What to Expect"
     )
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "heading"),
+    [
+        ("moderator", "/admin/articles/article/add/", "You cannot do this"),
+        ("editor", "/admin/articles/article/999999/history/", "Page not found"),
+    ],
+)
+def test_refusals_inside_the_admin_look_like_the_admin(
+    browser_page, demo, role, path, heading, tmp_path
+):
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, role)
+    response = page.goto(path)
+    assert response.status in (403, 404)
+    assert page.locator("#site-name").inner_text() == "Riverside Spine & Pain Clinic"
+    assert page.locator("h1").inner_text() == heading
+    page.screenshot(path=tmp_path / f"refused-{role}.png")
+    page.get_by_role("link", name="Back to the admin home").click()
+    page.wait_for_selector(".home-panels")
+
+
+def serious_issues(page):
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} ({[n['target'] for n in v['nodes']][:3]})"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        ("moderator", "/admin/comments/comment/"),
+        ("editor", "/admin/articles/article/"),
+        ("editor", "/admin/articles/article/add/"),
+        ("editor", "article"),
+    ],
+)
+def test_the_work_pages_fit_a_laptop_and_pass_axe(browser_page, demo, role, path):
+    from articles.models import Article
+
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, role)
+    if path == "article":
+        kyphoplasty = Article.objects.get(
+            slug="kyphoplasty-vertebral-compression-fractures"
+        )
+        path = f"/admin/articles/article/{kyphoplasty.pk}/change/"
+    page.goto(path)
+    # Nothing wider than the screen, the lists' scrolling boxes included.
+    wide = page.evaluate(
+        """() => [document.documentElement, ...document.querySelectorAll(
+                '.results, .inline-group, fieldset')]
+            .filter(el => el.scrollWidth > el.clientWidth + 4)
+            .map(el => el.tagName + '.' + el.className)"""
+    )
+    assert wide == []
+    issues = serious_issues(page)
+    assert issues == []
