@@ -8,6 +8,7 @@ from django.contrib.flatpages.models import FlatPage
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -684,8 +685,69 @@ class ArticleAdmin(PublicContentAdmin):
                 self.admin_site.admin_view(self.autosave_view),
                 name="articles_article_autosave",
             ),
+            path(
+                "choose/images/",
+                self.admin_site.admin_view(self.choose_image_view),
+                name="articles_article_choose_image",
+            ),
+            path(
+                "choose/articles/",
+                self.admin_site.admin_view(self.choose_article_view),
+                name="articles_article_choose_article",
+            ),
         ]
         return own + super().get_urls()
+
+    #: How many matches a chooser lists; a longer search narrows them.
+    CHOOSER_RESULTS = 24
+
+    def choose_image_view(self, request):
+        """
+        The image library for the editor's "Insert from library" dialog:
+        pictures whose title or file name holds `q`, newest first, as JSON.
+        """
+        if not request.user.has_perm("articles.view_image"):
+            raise PermissionDenied
+        query = request.GET.get("q", "").strip()[:100]
+        images = Image.objects.all()
+        if query:
+            images = images.filter(Q(title__icontains=query) | Q(file__icontains=query))
+        return JsonResponse(
+            {
+                "results": [
+                    {
+                        "id": image.pk,
+                        "title": str(image),
+                        "thumbnail": image.renditions("jpeg")[0][0],
+                        "url": image.file.url,
+                        "width": image.width,
+                        "height": image.height,
+                    }
+                    for image in images[: self.CHOOSER_RESULTS]
+                ]
+            }
+        )
+
+    def choose_article_view(self, request):
+        """
+        Published articles for the editor's "Link to an article" dialog:
+        those whose title holds `q`, as JSON, each with the address the link
+        graph reads as a link to it.
+        """
+        if not request.user.has_perm("articles.view_article"):
+            raise PermissionDenied
+        query = request.GET.get("q", "").strip()[:100]
+        articles = Article.objects.published().only("title", "slug").order_by("title")
+        if query:
+            articles = articles.filter(title__icontains=query)
+        return JsonResponse(
+            {
+                "results": [
+                    {"title": article.title, "url": article.get_absolute_url()}
+                    for article in articles[: self.CHOOSER_RESULTS]
+                ]
+            }
+        )
 
     def _article_for(self, request, object_id):
         """The article, for a page that shows or changes its unpublished

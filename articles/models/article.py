@@ -27,6 +27,7 @@ from clinic.addresses import validate_web_url
 
 from ..richtext import add_heading_ids
 from .content import REFERENCE_KEYS, ArticleContent
+from .media import with_renditions
 from .people import Person
 from .taxonomy import Category, Tag
 
@@ -583,6 +584,7 @@ class Article(ArticleContent):
         """
         self.body_text = self.canonicalize()
         self.body_html, self.toc = add_heading_ids(self.body)
+        self.body_html = with_renditions(self.body_html)
 
     def reference_list(self):
         if self.pk is None:

@@ -1,14 +1,23 @@
 """Uploaded pictures and their renditions."""
 
+from urllib.parse import unquote, urlsplit
+
+from bs4 import BeautifulSoup
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFit
 
+from ..richtext import FORMATTER
+
 #: Widths of the renditions made for every image, in pixels.
 RENDITION_WIDTHS = (480, 960, 1600)
+#: How wide a picture in an article's body is drawn: the text column
+#: (site.css) on a wide screen, else the screen.
+BODY_IMAGE_SIZES = "(min-width: 48rem) 42rem, 100vw"
 
 
 class Image(models.Model):
@@ -96,3 +105,53 @@ class Image(models.Model):
     @property
     def srcset_jpeg(self):
         return self.srcset("jpeg")
+
+
+def with_renditions(html):
+    """
+    Return an article body's HTML with each picture of the image library
+    served as a featured image is: a <picture> of WebP and JPEG renditions
+    that the browser picks from by width, with the image's own width and
+    height, loaded when scrolled to. Pictures from elsewhere stay as they
+    are. One query, for the body's pictures together.
+    """
+    if "<img" not in html:
+        return html
+    soup = BeautifulSoup(html, "html.parser")
+    media = urlsplit(default_storage.url("")).path
+    names = {}
+    for img in soup.find_all("img", src=True):
+        path = urlsplit(img["src"]).path
+        if path.startswith(media) and not img.find_parent("picture"):
+            names[img] = unquote(path[len(media) :])
+    if not names:
+        return html
+    found = {
+        image.file.name: image
+        for image in Image.objects.filter(file__in=set(names.values()))
+    }
+    for img, name in names.items():
+        image = found.get(name)
+        if image is None:
+            continue
+        jpeg = image.renditions("jpeg")
+        img["src"] = jpeg[min(1, len(jpeg) - 1)][0]
+        img["srcset"] = image.srcset_jpeg
+        img["sizes"] = BODY_IMAGE_SIZES
+        img["width"], img["height"] = str(image.width), str(image.height)
+        img["loading"] = "lazy"
+        img["decoding"] = "async"
+        picture = soup.new_tag("picture")
+        img.wrap(picture)
+        picture.insert(
+            0,
+            soup.new_tag(
+                "source",
+                attrs={
+                    "type": "image/webp",
+                    "srcset": image.srcset_webp,
+                    "sizes": BODY_IMAGE_SIZES,
+                },
+            ),
+        )
+    return soup.decode(formatter=FORMATTER)

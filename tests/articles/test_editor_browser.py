@@ -1,7 +1,9 @@
 import io
+import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from articles.models import Article
 from tests.factories import CategoryFactory, image_bytes
@@ -129,3 +131,66 @@ def test_saving_unchanged_articles_in_the_editor_keeps_their_sign_off(
         saved = Article.objects.get(pk=article.pk)
         assert saved.has_current_sign_off, article.slug
         assert saved.status == article.status, article.slug
+
+
+def test_the_choosers_insert_a_library_image_and_a_link_to_an_article(
+    browser_page, editor, tmp_path
+):
+    from django.core.files.base import ContentFile
+
+    from articles.hub.models import Link
+    from tests.factories import ArticleFactory, ImageFactory
+
+    page = browser_page
+    category = CategoryFactory(name="Fractures", slug="fractures")
+    target = ArticleFactory(
+        published=True, title="Understanding osteoporosis", slug="osteoporosis"
+    )
+    ArticleFactory(title="A draft nobody may link yet")
+    photo = ImageFactory(
+        title="Spine model, side view",
+        file=ContentFile(image_bytes("JPEG", size=(2400, 1600)), name="spine.jpg"),
+    )
+    ImageFactory(title="Unrelated picture")
+
+    log_in(page, "editor")
+    page.goto("/admin/articles/article/add/")
+    page.fill("#id_title", "Bones after sixty")
+    page.select_option("#id_category", value=str(category.pk))
+    page.locator(".ck-editor__editable").click()
+    page.keyboard.type("Bone strength changes with age. ")
+
+    # A picture from the library, found by searching its title.
+    page.get_by_role("button", name="Insert an image from the library").click()
+    dialog = page.get_by_role("dialog", name="Insert an image from the library")
+    dialog.get_by_label("Search").fill("side view")
+    expect(dialog.get_by_role("button", name=re.compile("Unrelated"))).to_have_count(0)
+    page.screenshot(path=tmp_path / "image-chooser.png")
+    dialog.get_by_role("button", name="Spine model, side view (2400 × 1600)").click()
+    page.wait_for_selector(f".ck-editor__editable img[src='{photo.file.url}']")
+
+    # A link to a published article, at the caret: its title becomes the words.
+    page.locator(".ck-editor__editable p").first.click()
+    page.keyboard.press("End")
+    page.get_by_role("button", name="Link to an article").click()
+    dialog = page.get_by_role("dialog", name="Link to an article")
+    dialog.get_by_label("Search").fill("draft")
+    dialog.get_by_text("Nothing matches.").wait_for()
+    dialog.get_by_label("Search").fill("osteo")
+    dialog.get_by_role("button", name="Understanding osteoporosis").click()
+    page.wait_for_selector(".ck-editor__editable a[href='/articles/osteoporosis/']")
+
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist")
+    article = Article.objects.get(title="Bones after sixty")
+    assert f'src="{photo.file.url}"' in article.body
+    assert (
+        '<a href="/articles/osteoporosis/">Understanding osteoporosis</a>'
+        in article.body
+    )
+    # The link graph reads it as a link to the article.
+    assert Link.objects.filter(source=article, target_article=target).exists()
+    # Readers get the renditions, not the 2400-pixel original.
+    assert "<picture>" in article.body_html
+    assert " 960w" in article.body_html
+    assert f'src="{photo.file.url}"' not in article.body_html

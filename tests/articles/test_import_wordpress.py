@@ -544,7 +544,10 @@ def test_media_shortcodes_and_embeds_become_what_the_site_can_show(
     path.write_text(wxr(items), encoding="utf-8")
     out = run(path, reviewed_by="dr-reyes", media_dir=str(tmp_path / "uploads"))
     page = client.get("/articles/media/").content.decode()
-    assert Image.objects.get().file.url in page
+    # The gallery's picture is in the library, and readers get its renditions.
+    picture = Image.objects.get()
+    assert picture.renditions("jpeg")[0][0] in page
+    assert picture.srcset_webp in page
     for href, text in (
         ("https://cdn.example/talk.mp3", "Listen to the recording"),
         ("https://cdn.example/walk.mp4", "Watch the video"),

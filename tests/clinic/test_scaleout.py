@@ -241,7 +241,8 @@ def test_a_session_works_on_either_instance(cluster):
         for _ in range(6):
             page = client.get(f"{cluster['url']}/admin/")
             assert page.status_code == 200
-            assert "Site administration" in page.text
+            # The editor's own admin home, not the login page.
+            assert "Your drafts" in page.text
             upstreams.add(page.headers["X-Upstream"])
     ports = {f"127.0.0.1:{server.port}" for server in cluster["instances"]}
     assert upstreams == ports

@@ -1,0 +1,92 @@
+"""The editor's choosers, and the renditions readers get of body pictures."""
+
+import pytest
+from django.core.files.base import ContentFile
+
+from articles.models import Article
+from articles.models.media import with_renditions
+from tests.factories import ArticleFactory, ImageFactory, UserFactory, image_bytes
+
+pytestmark = pytest.mark.django_db
+
+IMAGES = "/admin/articles/article/choose/images/"
+ARTICLES = "/admin/articles/article/choose/articles/"
+
+
+def test_the_image_chooser_searches_the_library(editor_client):
+    ImageFactory(title="Lumbar spine X-ray")
+    ImageFactory(title="Knee brace")
+    found = editor_client.get(IMAGES, {"q": "spine"}).json()["results"]
+    assert [item["title"] for item in found] == ["Lumbar spine X-ray"]
+    assert found[0]["url"].startswith("/media/images/")
+    assert found[0]["thumbnail"]
+    assert len(editor_client.get(IMAGES).json()["results"]) == 2
+
+
+def test_the_article_chooser_offers_published_articles_only(editor_client):
+    ArticleFactory(published=True, title="Osteoporosis basics", slug="osteo")
+    ArticleFactory(title="Osteoporosis draft")
+    found = editor_client.get(ARTICLES, {"q": "osteo"}).json()["results"]
+    assert found == [{"title": "Osteoporosis basics", "url": "/articles/osteo/"}]
+
+
+def test_the_choosers_are_for_people_who_may_see_them(moderator_client):
+    from django.test import Client
+
+    client = Client()
+    assert client.get(IMAGES).status_code == 302  # To the login page.
+    assert moderator_client.get(IMAGES).status_code == 403
+    # Moderators may see articles, so they may list them.
+    assert moderator_client.get(ARTICLES).status_code == 200
+    nobody = UserFactory(username="staff-without-role")
+    client.force_login(nobody)
+    assert client.get(ARTICLES).status_code == 403
+
+
+def test_the_choosers_read_one_query_however_many_match(
+    editor_client, django_assert_max_num_queries
+):
+    ImageFactory.create_batch(30)
+    ArticleFactory.create_batch(30, published=True)
+    # The session, the user and their permissions (two), then one query
+    # for the list.
+    with django_assert_max_num_queries(5):
+        assert len(editor_client.get(IMAGES).json()["results"]) == 24
+    with django_assert_max_num_queries(5):
+        assert len(editor_client.get(ARTICLES).json()["results"]) == 24
+
+
+def test_body_pictures_from_the_library_get_renditions():
+    photo = ImageFactory(
+        file=ContentFile(image_bytes("JPEG", size=(4032, 3024)), name="big.jpg")
+    )
+    article = ArticleFactory(
+        body=(
+            f'<figure class="image"><img src="{photo.file.url}" alt="A spine model">'
+            "</figure>"
+            '<figure class="image"><img src="https://elsewhere.example/x.jpg" alt="">'
+            "</figure>"
+        )
+    )
+    html = article.body_html
+    assert html.count("<picture>") == 1
+    assert f'srcset="{photo.srcset_webp}"' in html
+    assert f'srcset="{photo.srcset_jpeg}"' in html
+    assert f'src="{photo.renditions("jpeg")[1][0]}"' in html
+    assert 'width="4032" height="3024"' in html
+    assert 'alt="A spine model"' in html
+    assert 'loading="lazy"' in html
+    # The original never goes out; an outside picture is left as it was.
+    assert f'src="{photo.file.url}"' not in html
+    assert '<img src="https://elsewhere.example/x.jpg" alt="">' in html
+    # The stored body keeps the plain picture for the editor.
+    assert f'<img src="{photo.file.url}" alt="A spine model">' in article.body
+
+
+def test_a_body_without_library_pictures_is_left_alone(django_assert_num_queries):
+    html = '<p>No pictures.</p><img src="/media/images/gone.jpg" alt="">'
+    with django_assert_num_queries(0):
+        assert with_renditions("<p>No pictures.</p>") == "<p>No pictures.</p>"
+    with django_assert_num_queries(1):
+        assert with_renditions(html) == html
+    assert Article.objects.count() == 0
