@@ -90,3 +90,29 @@ def test_a_body_without_library_pictures_is_left_alone(django_assert_num_queries
     with django_assert_num_queries(1):
         assert with_renditions(html) == html
     assert Article.objects.count() == 0
+
+
+def test_refresh_bodies_gives_older_articles_their_renditions(capsys):
+    from django.core.management import call_command
+
+    photo = ImageFactory(
+        file=ContentFile(image_bytes("JPEG", size=(2000, 1000)), name="old.jpg")
+    )
+    plain = f'<p><img src="{photo.file.url}" alt="Old picture"></p>'
+    article = ArticleFactory(published=True, body=plain)
+    signed = article.review_fingerprint
+    # As stored before bodies were drawn with renditions.
+    Article.objects.filter(pk=article.pk).update(body_html=plain)
+    untouched = ArticleFactory(body="<p>Words only.</p>")
+
+    call_command("refresh_bodies")
+    assert "1 article body drawn again." in capsys.readouterr().out
+    article.refresh_from_db()
+    assert "<picture>" in article.body_html
+    assert article.body == plain
+    assert article.review_fingerprint == signed
+    assert article.has_current_sign_off
+    call_command("refresh_bodies")
+    assert "0 article bodies drawn again." in capsys.readouterr().out
+    untouched.refresh_from_db()
+    assert untouched.body_html == "<p>Words only.</p>"
