@@ -60,6 +60,7 @@ TARGETS = {
     "admin: backlinks": 200,
     "admin: links": 200,
     "admin: hub dashboard": 200,
+    "admin: home": 200,
 }
 
 
@@ -335,6 +336,7 @@ def main():
         ("admin: backlinks", "/admin/hub/backlink/"),
         ("admin: links", "/admin/hub/link/"),
         ("admin: hub dashboard", "/admin/hub/backlink/dashboard/"),
+        ("admin: home", "/admin/"),
     ]
     rows += [inproc.measure(label, path, fragments=False) for label, path in admin]
     with override_settings(CLINIC_PAGE_CACHE_SECONDS=0):
