@@ -217,6 +217,34 @@ class UnpublishedChangesFilter(admin.SimpleListFilter):
         return queryset
 
 
+class WorkingStatusFilter(admin.SimpleListFilter):
+    """Where the version editors work on stands, a live article's draft included."""
+
+    title = _("work in progress")
+    parameter_name = "working"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("draft", _("Draft, or a draft of changes")),
+            ("sent_back", _("Sent back with notes")),
+            ("in_review", _("In review, not signed off")),
+        )
+
+    def queryset(self, request, queryset):
+        working = Article.objects.working_q
+        if self.value() == "draft":
+            return queryset.filter(working(status=Article.Status.DRAFT))
+        if self.value() == "sent_back":
+            return queryset.filter(working(status=Article.Status.DRAFT)).exclude(
+                working(review_notes="")
+            )
+        if self.value() == "in_review":
+            return queryset.filter(
+                working(status=Article.Status.IN_REVIEW, review_fingerprint="")
+            )
+        return queryset
+
+
 class ReviewOverdueFilter(admin.SimpleListFilter):
     title = _("medical review")
     parameter_name = "review"
@@ -303,6 +331,7 @@ class ArticleAdmin(PublicContentAdmin):
     )
     list_filter = (
         "status",
+        WorkingStatusFilter,
         UnpublishedChangesFilter,
         ReviewOverdueFilter,
         LinkedFilter,

@@ -1,6 +1,7 @@
 """The articles' panels on the admin home (see clinic.home)."""
 
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -17,22 +18,16 @@ DUE_SOON_DAYS = 30
 def panels(user):
     """A reviewer's panels first, then an editor's (a reviewer edits too)."""
     found = []
-    if user.has_perm("articles.sign_off_article"):
+    if user.has_perm("articles.sign_off_article") and user.has_perm(
+        "articles.view_article"
+    ):
         found += reviewer_panels()
     if user.has_perm("articles.change_article"):
         found += editor_panels(user)
     return found
 
 
-def _working(**lookups):
-    """
-    Return the Q of articles whose working version has `lookups`: the
-    unpublished changes of a live article when it has some, else the
-    article itself.
-    """
-    return Q(draft__isnull=True, **lookups) | Q(
-        **{f"draft__{name}": value for name, value in lookups.items()}
-    )
+_working = Article.objects.working_q
 
 
 def _articles(queryset, order):
@@ -43,6 +38,7 @@ def _articles(queryset, order):
             "title",
             "publish_at",
             "next_review_at",
+            "review_notes",
             "draft__title",
             "draft__review_notes",
             "draft__publish_at",
@@ -56,12 +52,13 @@ def _working_version(article):
     return getattr(article, "draft", None) or article
 
 
-def _rows(articles, note=lambda version: ""):
+def _rows(articles, note=lambda article, version: ""):
+    """Rows under the working version's title; `note` sees both versions."""
     return [
         Row(
             _working_version(article).title,
             reverse("admin:articles_article_change", args=[article.pk]),
-            note(_working_version(article)),
+            note(article, _working_version(article)),
         )
         for article in articles
     ]
@@ -89,15 +86,16 @@ def reviewer_panels():
         articles.review_due_within(DUE_SOON_DAYS), ("next_review_at", "pk")
     )
 
-    def due(version):
-        return _("due %(date)s") % {"date": _date(version.next_review_at)}
+    def due(article, version):
+        # The live article's date: a draft has none of its own.
+        return _("due %(date)s") % {"date": _date(article.next_review_at)}
 
     return [
         Panel(
             "awaiting-review",
             _("Awaiting your review"),
             _("Nothing waits for review."),
-            f"{url}?status__exact=in_review",
+            f"{url}?working=in_review",
             _rows(waiting),
             waiting_count,
         ),
@@ -106,7 +104,7 @@ def reviewer_panels():
             _("Reviews overdue"),
             _("No review is overdue."),
             f"{url}?review=overdue",
-            _rows(overdue, lambda version: due(version)),
+            _rows(overdue, due),
             overdue_count,
         ),
         Panel(
@@ -114,7 +112,7 @@ def reviewer_panels():
             _("Reviews due within %(days)d days") % {"days": DUE_SOON_DAYS},
             _("No review falls due soon."),
             f"{url}?review=due",
-            _rows(soon, lambda version: due(version)),
+            _rows(soon, due),
             soon_count,
         ),
     ]
@@ -140,10 +138,11 @@ def editor_panels(user):
             Q(draft__isnull=True, status__in=unpublished, publish_at__gt=now)
             | Q(draft__publish_at__gt=now)
         ),
-        ("publish_at", "draft__publish_at", "pk"),
+        # A live article's own publish_at is empty: its draft's time counts.
+        (Coalesce("draft__publish_at", "publish_at"), "pk"),
     )
 
-    def when(version):
+    def when(article, version):
         return _date(timezone.localtime(version.publish_at))
 
     return [
@@ -151,7 +150,7 @@ def editor_panels(user):
             "drafts",
             _("Your drafts"),
             _("You have no drafts."),
-            f"{url}?status__exact=draft",
+            f"{url}?working=draft",
             _rows(drafts),
             drafts_count,
         ),
@@ -159,8 +158,8 @@ def editor_panels(user):
             "sent-back",
             _("Sent back to you with notes"),
             _("Nothing was sent back to you."),
-            f"{url}?status__exact=draft",
-            _rows(returned, lambda version: version.review_notes),
+            f"{url}?working=sent_back",
+            _rows(returned, lambda article, version: version.review_notes),
             returned_count,
         ),
         Panel(

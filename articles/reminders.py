@@ -82,21 +82,26 @@ def send_review_reminders(request_id: str = "") -> int:
         .objects.filter(groups__name=REVIEWERS, is_active=True)
         .exclude(email="")
     )
-    sent = 0
+    sent, addresses = 0, set()
     for reviewer in reviewers:
+        if reviewer.email.lower() in addresses:
+            continue  # Two accounts, one inbox: one email.
+        addresses.add(reviewer.email.lower())
         try:
             with transaction.atomic():
                 # The row is the promise: a second run today finds it.
                 ReminderSent.objects.create(
                     user=reviewer, kind=ReminderSent.Kind.REVIEW_DIGEST, sent_on=today
                 )
+                # Robust: a failure to queue one does not stop the others.
                 transaction.on_commit(
                     lambda to=reviewer.email: queue(
                         send_email,
                         subject=_("Medical reviews due"),
                         body=body,
                         recipients=[to],
-                    )
+                    ),
+                    robust=True,
                 )
         except IntegrityError:
             continue  # Already sent today.

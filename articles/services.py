@@ -563,7 +563,12 @@ def sign_off_article(*, article: Article, user) -> Article:
         )
     record_sign_off(article=article, reviewer=person, user=user)
     editor = version.content_changed_by
-    if editor is not None and editor.email and editor.pk != user.pk:
+    if (
+        editor is not None
+        and editor.is_active
+        and editor.email
+        and editor.pk != user.pk
+    ):
         url = site_url(reverse("admin:articles_article_change", args=[article.pk]))
         _email_after_commit(
             subject=_("Signed off: %(title)s") % {"title": version.title},
@@ -617,7 +622,12 @@ def send_back(*, article: Article, user, notes: str) -> Article:
         ],
     )
     editor = version.content_changed_by
-    if editor is not None and editor.email and editor.pk != user.pk:
+    if (
+        editor is not None
+        and editor.is_active
+        and editor.email
+        and editor.pk != user.pk
+    ):
         url = site_url(reverse("admin:articles_article_change", args=[article.pk]))
         _email_after_commit(
             subject=_("Sent back with notes: %(title)s") % {"title": version.title},

@@ -10,7 +10,10 @@ from .models import Comment, Flag
 
 
 def panels(user):
-    if not user.has_perm("comments.moderate_comment"):
+    if not (
+        user.has_perm("comments.moderate_comment")
+        and user.has_perm("comments.view_comment")
+    ):
         return []
     return moderator_panels()
 

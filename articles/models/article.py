@@ -99,6 +99,18 @@ class ArticleQuerySet(models.QuerySet):
             status=Article.Status.PUBLISHED, next_review_at__lt=timezone.localdate()
         )
 
+    @staticmethod
+    def working_q(**lookups):
+        """
+        Return the Q of articles whose working version has `lookups`: the
+        unpublished changes of a live article when it has some, else the
+        article itself.
+        """
+        return Q(draft__isnull=True, **lookups) | Q(
+            draft__isnull=False,
+            **{f"draft__{name}": value for name, value in lookups.items()},
+        )
+
     def review_due_within(self, days):
         """
         Return published articles whose next medical review falls today or

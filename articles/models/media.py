@@ -118,19 +118,24 @@ def with_renditions(html):
     if "<img" not in html:
         return html
     soup = BeautifulSoup(html, "html.parser")
-    media = urlsplit(default_storage.url("")).path
-    names = {}
+    media = urlsplit(default_storage.url(""))
+    pictures = []
     for img in soup.find_all("img", src=True):
-        path = urlsplit(img["src"]).path
-        if path.startswith(media) and not img.find_parent("picture"):
-            names[img] = unquote(path[len(media) :])
-    if not names:
+        src = urlsplit(img["src"])
+        # Ours: a path on this site, or an address on the media store's host.
+        here = not src.netloc or (src.scheme, src.netloc) == (
+            media.scheme,
+            media.netloc,
+        )
+        if here and src.path.startswith(media.path) and not img.find_parent("picture"):
+            pictures.append((img, unquote(src.path[len(media.path) :])))
+    if not pictures:
         return html
     found = {
         image.file.name: image
-        for image in Image.objects.filter(file__in=set(names.values()))
+        for image in Image.objects.filter(file__in={name for _, name in pictures})
     }
-    for img, name in names.items():
+    for img, name in pictures:
         image = found.get(name)
         if image is None:
             continue

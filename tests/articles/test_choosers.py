@@ -116,3 +116,33 @@ def test_refresh_bodies_gives_older_articles_their_renditions(capsys):
     assert "0 article bodies drawn again." in capsys.readouterr().out
     untouched.refresh_from_db()
     assert untouched.body_html == "<p>Words only.</p>"
+
+
+def test_the_same_picture_twice_gets_renditions_twice_and_other_hosts_none():
+    photo = ImageFactory()
+    twice = f'<p><img src="{photo.file.url}" alt="x"></p>' * 2
+    assert with_renditions(twice).count("<picture>") == 2
+    elsewhere = f'<p><img src="https://elsewhere.example{photo.file.url}" alt="x"></p>'
+    assert with_renditions(elsewhere) == elsewhere
+
+
+def test_refresh_bodies_never_overwrites_a_body_published_meanwhile(monkeypatch):
+    from django.core.management import call_command
+
+    from articles.management.commands import refresh_bodies
+
+    photo = ImageFactory()
+    article = ArticleFactory(body=f'<p><img src="{photo.file.url}" alt=""></p>')
+    Article.objects.filter(pk=article.pk).update(body_html="stale")
+    drawn = refresh_bodies.with_renditions
+
+    def publish_meanwhile(html):
+        Article.objects.filter(pk=article.pk).update(
+            body="<p>New words.</p>", body_html="<p>New words.</p>"
+        )
+        return drawn(html)
+
+    monkeypatch.setattr(refresh_bodies, "with_renditions", publish_meanwhile)
+    call_command("refresh_bodies")
+    article.refresh_from_db()
+    assert article.body_html == "<p>New words.</p>"

@@ -46,7 +46,7 @@ def test_kyphoplasty_article_has_its_sections():
     assert article.author.name == "Elena Marsh"
 
 
-def test_load_demo_again_leaves_the_content_as_editors_left_it(capsys):
+def test_load_demo_again_leaves_the_content_as_editors_left_it(capsys, monkeypatch):
     from django.contrib.redirects.models import Redirect
 
     from comments.models import Comment
@@ -75,7 +75,12 @@ def test_load_demo_again_leaves_the_content_as_editors_left_it(capsys):
     # The accounts are still reset and printed.
     assert "demo-editor-pass" in out
 
-    call_command("load_demo", force=True, reset=True)
+    # Asked first, it deletes nothing without a "yes".
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    with pytest.raises(CommandError, match="Nothing was deleted"):
+        call_command("load_demo", force=True, reset=True)
+    assert counts_now() == counts
+    call_command("load_demo", force=True, reset=True, interactive=False)
     out = capsys.readouterr().out
     assert f"{counts[0]} articles" in out.split("Deleted: ")[1].splitlines()[0]
     assert "Demo content loaded:" in out

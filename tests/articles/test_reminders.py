@@ -165,3 +165,27 @@ def test_the_clinic_chooses_what_readers_see_of_an_overdue_review(
     assertContains(
         client.get(current.get_absolute_url()), "Next review due Jan. 1, 2099"
     )
+
+
+def test_an_editor_who_left_is_not_emailed(
+    editor, reviewer, django_capture_on_commit_callbacks
+):
+    article = ArticleFactory(in_review=True)
+    Article.objects.filter(pk=article.pk).update(content_changed_by=editor)
+    article.refresh_from_db()
+    type(editor).objects.filter(pk=editor.pk).update(is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sign_off_article(article=article, user=reviewer)
+    assert mail.outbox == []
+
+
+def test_two_accounts_with_one_address_get_one_digest(
+    reviewer, reviews, django_capture_on_commit_callbacks
+):
+    UserFactory(username="same-inbox", role="Medical reviewers", email=reviewer.email)
+    with (
+        time_machine.travel(MONDAY, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert send_review_reminders.call() == 1
+    assert len(mail.outbox) == 1

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -184,3 +185,76 @@ def test_a_panels_links_open_filtered_lists(reviewer_client, reviewer):
     listed = reviewer_client.get(panel.url)
     assert listed.status_code == 200
     assert [a.title for a in listed.context["cl"].result_list] == ["Due soon"]
+
+
+def test_a_live_article_being_updated_keeps_its_review_date_on_the_home(
+    reviewer, editor
+):
+    overdue = ArticleFactory(published=True, title="Old advice")
+    Article.objects.filter(pk=overdue.pk).update(
+        next_review_at=timezone.localdate() - timedelta(days=2)
+    )
+    overdue.refresh_from_db()
+    # The editor starts updating it: the working version is now a draft.
+    services.save_version(article=overdue, content={"title": "New advice"}, user=editor)
+    found = panels(reviewer)
+    (row,) = found["review-overdue"].rows
+    assert row.label == "New advice"
+    assert row.note == "due " + date_format(overdue.next_review_at, "DATE_FORMAT")
+
+
+def test_a_colleagues_change_to_my_article_is_not_my_draft(editor, reviewer):
+    person = PersonFactory(user=editor)
+    theirs = ArticleFactory(title="Changed by the reviewer", author=person)
+    Article.objects.filter(pk=theirs.pk).update(content_changed_by=reviewer)
+    ArticleFactory(title="Mine untouched", author=person)
+    assert titles(panels(editor)["drafts"]) == ["Mine untouched"]
+
+
+def test_sent_back_notes_cost_no_query_per_row(
+    editor, reviewer, django_assert_num_queries
+):
+    for n in range(4):
+        article = draft_by(editor, title=f"Returned {n}")
+        services.submit_for_review(article=article, user=editor)
+        services.send_back(article=article, user=reviewer, notes=f"Fix {n}.")
+    editor.has_perm("articles.change_article")
+    with django_assert_num_queries(3):
+        from articles.home import editor_panels
+
+        found = {panel.key: panel for panel in editor_panels(editor)}
+    assert sorted(row.note for row in found["sent-back"].rows) == [
+        f"Fix {n}." for n in range(4)
+    ]
+
+
+def test_the_schedule_lists_the_soonest_first_drafts_of_live_articles_included(editor):
+    later = ArticleFactory(signed_off=True, title="New article in three days")
+    Article.objects.filter(pk=later.pk).update(
+        publish_at=timezone.now() + timedelta(days=3)
+    )
+    live = ArticleFactory(published=True, title="Live")
+    services.save_version(
+        article=live,
+        content={"title": "Update tomorrow"},
+        navigation={"publish_at": timezone.now() + timedelta(days=1)},
+        user=editor,
+    )
+    assert titles(panels(editor)["scheduled"]) == [
+        "Update tomorrow",
+        "New article in three days",
+    ]
+
+
+def test_see_all_lists_the_drafts_of_live_articles_too(editor_client, editor):
+    live = ArticleFactory(published=True, title="Live")
+    services.save_version(article=live, content={"title": "Its draft"}, user=editor)
+    draft_by(editor, title="A new one")
+    page = editor_client.get("/admin/")
+    panel = {p.key: p for p in page.context["panels"]}["drafts"]
+    listed = editor_client.get(panel.url)
+    assert listed.status_code == 200
+    assert {a.pk for a in listed.context["cl"].result_list} == {
+        live.pk,
+        Article.objects.get(title="A new one").pk,
+    }

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from PIL import Image as PILImage, ImageDraw
 
 from articles import demo_content
-from articles.hub.models import Backlink
+from articles.hub.models import Backlink, LinkCheck
 from articles.hub.services.links import sync_article_links
 from articles.images import clean_image
 from articles.models import (
@@ -34,6 +34,7 @@ from articles.services import (
     record_withdrawal,
     send_back,
 )
+from clinic.pagecache import invalidate_after_commit
 from clinic.roles import ROLE_GROUPS, sync_roles
 from comments.models import Comment, Flag
 
@@ -85,9 +86,16 @@ class Command(BaseCommand):
                 "person, image and redirect first, then load the demo content."
             ),
         )
+        parser.add_argument(
+            "--noinput",
+            "--no-input",
+            action="store_false",
+            dest="interactive",
+            help="With --reset, do not ask for confirmation.",
+        )
 
     @transaction.atomic
-    def handle(self, *args, force, reset=False, **options):
+    def handle(self, *args, force, reset=False, interactive=True, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "The demo creates accounts whose passwords are published, so it "
@@ -102,7 +110,17 @@ class Command(BaseCommand):
         )
         users = self.load_accounts()
         if reset:
+            if (
+                interactive
+                and input(
+                    "This deletes every article, comment, backlink, category, tag, "
+                    "person, image and redirect of this site. Type 'yes' to go on: "
+                )
+                != "yes"
+            ):
+                raise CommandError("Nothing was deleted.")
             self.stdout.write(f"Deleted: {self.delete_content()}.")
+            invalidate_after_commit()
         if found := existing_content():
             # Whatever editors renamed, changed or deleted stays as they left it.
             self.stdout.write(
@@ -144,6 +162,7 @@ class Command(BaseCommand):
         deleted["people"] = delete(Person.objects.all())
         deleted["images"] = delete(Image.objects.all())
         deleted["redirects"] = delete(Redirect.objects.all())
+        deleted["checked outside links"] = delete(LinkCheck.objects.all())
         return ", ".join(f"{count} {name}" for name, count in deleted.items())
 
     def load_contact_page(self):

@@ -23,11 +23,12 @@ class Command(BaseCommand):
             html = with_renditions(html)
             if (html, toc) != (article.body_html, article.toc):
                 with transaction.atomic():
-                    Article.objects.filter(pk=article.pk).update(
-                        body_html=html, toc=toc
-                    )
+                    # Only over the body it was drawn from: an article
+                    # published meanwhile keeps the HTML of its new body.
+                    changed += Article.objects.filter(
+                        pk=article.pk, body=article.body
+                    ).update(body_html=html, toc=toc)
                     invalidate_after_commit()
-                changed += 1
         self.stdout.write(
             f"{changed} article bod{'y' if changed == 1 else 'ies'} drawn again."
         )
