@@ -527,6 +527,31 @@ def _email_after_commit(**message):
     transaction.on_commit(lambda: queue(send_email, **message))
 
 
+def _email_editor(article, version, *, reviewer, subject, body, **words):
+    """
+    After commit, email the editor who last changed `version` what the
+    reviewer did: `subject` and `body` name %(title)s, %(user)s and %(url)s
+    (and `words`). Nobody is emailed about their own act, nor once gone.
+    """
+    editor = version.content_changed_by
+    if (
+        editor is None
+        or not editor.is_active
+        or not editor.email
+        or editor.pk == reviewer.pk
+    ):
+        return
+    words = {
+        "user": reviewer.get_full_name() or reviewer,
+        "title": version.title,
+        "url": site_url(reverse("admin:articles_article_change", args=[article.pk])),
+        **words,
+    }
+    _email_after_commit(
+        subject=subject % words, body=body % words, recipients=[editor.email]
+    )
+
+
 @transaction.atomic
 def sign_off_article(*, article: Article, user) -> Article:
     """
@@ -562,27 +587,16 @@ def sign_off_article(*, article: Article, user) -> Article:
             code="four_eyes",
         )
     record_sign_off(article=article, reviewer=person, user=user)
-    editor = version.content_changed_by
-    if (
-        editor is not None
-        and editor.is_active
-        and editor.email
-        and editor.pk != user.pk
-    ):
-        url = site_url(reverse("admin:articles_article_change", args=[article.pk]))
-        _email_after_commit(
-            subject=_("Signed off: %(title)s") % {"title": version.title},
-            body=_(
-                "%(user)s signed off “%(title)s”. It can be published now, "
-                "or goes out at its scheduled time.\n\nOpen it: %(url)s"
-            )
-            % {
-                "user": user.get_full_name() or user,
-                "title": version.title,
-                "url": url,
-            },
-            recipients=[editor.email],
-        )
+    _email_editor(
+        article,
+        version,
+        reviewer=user,
+        subject=_("Signed off: %(title)s"),
+        body=_(
+            "%(user)s signed off “%(title)s”. It can be published now, "
+            "or goes out at its scheduled time.\n\nOpen it: %(url)s"
+        ),
+    )
     return article
 
 
@@ -621,28 +635,16 @@ def send_back(*, article: Article, user, notes: str) -> Article:
             *ArticleContent.SIGN_OFF_FIELDS,
         ],
     )
-    editor = version.content_changed_by
-    if (
-        editor is not None
-        and editor.is_active
-        and editor.email
-        and editor.pk != user.pk
-    ):
-        url = site_url(reverse("admin:articles_article_change", args=[article.pk]))
-        _email_after_commit(
-            subject=_("Sent back with notes: %(title)s") % {"title": version.title},
-            body=_(
-                "%(user)s sent “%(title)s” back to you:\n\n%(notes)s\n\n"
-                "Open it: %(url)s"
-            )
-            % {
-                "user": user.get_full_name() or user,
-                "title": version.title,
-                "notes": notes,
-                "url": url,
-            },
-            recipients=[editor.email],
-        )
+    _email_editor(
+        article,
+        version,
+        reviewer=user,
+        subject=_("Sent back with notes: %(title)s"),
+        body=_(
+            "%(user)s sent “%(title)s” back to you:\n\n%(notes)s\n\nOpen it: %(url)s"
+        ),
+        notes=notes,
+    )
     return article
 
 

@@ -256,3 +256,19 @@ def sitemap_text(client):
             ).content.decode()
         )
     return "\n".join(pages)
+
+
+# --- Accessibility -----------------------------------------------------------
+
+
+def serious_accessibility_issues(page):
+    """Return axe-core's serious and critical findings on `page`, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} on "
+        f"{[node['target'] for node in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -1,6 +1,7 @@
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
+
+from tests.helpers import serious_accessibility_issues
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -11,15 +12,6 @@ KYPHOPLASTY = "/articles/kyphoplasty-vertebral-compression-fractures/"
 def demo(settings):
     settings.CLINIC_PAGE_CACHE_SECONDS = 0
     call_command("load_demo", force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
-
-
-def serious_violations(page):
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} on {len(v['nodes'])} node(s)"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.mark.parametrize(
@@ -35,7 +27,7 @@ def serious_violations(page):
 )
 def test_public_pages_have_no_serious_accessibility_issue(browser_page, demo, path):
     browser_page.goto(path)
-    assert serious_violations(browser_page) == []
+    assert serious_accessibility_issues(browser_page) == []
 
 
 @pytest.mark.parametrize(

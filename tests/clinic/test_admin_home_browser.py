@@ -1,8 +1,9 @@
 """Each demo role logs in and finds its own panels on the admin home."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
+
+from tests.helpers import serious_accessibility_issues
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,13 +65,7 @@ def test_each_role_lands_on_its_panels(browser_page, demo, role, tmp_path):
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']}: {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_accessibility_issues(page) == []
 
 
 def test_a_panel_row_opens_the_article(browser_page, demo):
@@ -105,15 +100,6 @@ def test_refusals_inside_the_admin_look_like_the_admin(
     page.wait_for_selector(".home-panels")
 
 
-def serious_issues(page):
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({[n['target'] for n in v['nodes']][:3]})"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 @pytest.mark.parametrize(
     ("role", "path"),
     [
@@ -143,5 +129,4 @@ def test_the_work_pages_fit_a_laptop_and_pass_axe(browser_page, demo, role, path
             .map(el => el.tagName + '.' + el.className)"""
     )
     assert wide == []
-    issues = serious_issues(page)
-    assert issues == []
+    assert serious_accessibility_issues(page) == []
