@@ -64,6 +64,7 @@ def test_the_call_to_action_accepts_pages_and_web_addresses_only(
             "cta_text": config.cta_text,
             "cta_button": config.cta_button,
             "cta_url": url,
+            "overdue_review": config.overdue_review,
         },
     )
     config.refresh_from_db()
