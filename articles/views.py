@@ -33,7 +33,7 @@ from .models import (
     SiteConfiguration,
     Tag,
 )
-from .models.article import ArticleQuerySet
+from .models.article import ArticleQuerySet, search_terms
 from .richtext import (
     CONTROL_CHARACTERS,
     search_snippet,
@@ -444,7 +444,7 @@ class SearchView(ListView):
             more_than=limit if (self.matches or 0) > limit else None,
             **kwargs,
         )
-        words = self.query.split()
+        words, _unwanted = search_terms(self.query)
         for article in context["results"]:
             article.snippet = search_snippet(
                 article.headline, words, SEARCH_MARK_START, SEARCH_MARK_END

@@ -194,13 +194,20 @@ class ArticleQuerySet(models.QuerySet):
     def _search_matches(self, query):
         if connection.vendor == "postgresql":
             return self.filter(search_vector=_search_query(query))
-        matches = Q()
-        for word in query.split()[:8]:
-            matches &= (
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(body_text__icontains=word)
+        wanted, unwanted = search_terms(query)
+
+        def anywhere(term):
+            return (
+                Q(title__icontains=term)
+                | Q(summary__icontains=term)
+                | Q(body_text__icontains=term)
             )
+
+        matches = Q()
+        for term in wanted:
+            matches &= anywhere(term)
+        for term in unwanted:
+            matches &= ~anywhere(term)
         return self.filter(matches)
 
     def search(self, query, *, matches=None):
@@ -235,8 +242,8 @@ class ArticleQuerySet(models.QuerySet):
                 )
                 .order_by("-rank", "-published_at")
             )
-        words = query.split()[:8]
-        first = words[0] if words else ""
+        wanted, _unwanted = search_terms(query)
+        first = wanted[0] if wanted else ""
         return (
             self._search_matches(query)
             .annotate(
@@ -250,6 +257,29 @@ class ArticleQuerySet(models.QuerySet):
             )
             .order_by("-rank", "-published_at")
         )
+
+
+#: A search query's terms: a "quoted phrase" or a word, either one with a
+#: leading minus to leave it out, as PostgreSQL's websearch_to_tsquery reads.
+SEARCH_TERM = re.compile(r'(-?)"([^"]+)"|(-?)([^\s"]+)')
+#: How many terms of a query count; the rest are ignored.
+SEARCH_TERMS = 8
+
+
+def search_terms(query):
+    """
+    Return (wanted, unwanted): the phrases and words of `query` that a
+    match must hold and must not hold, as websearch_to_tsquery reads them
+    (a stray quote is ignored; a lone minus is no term).
+    """
+    wanted, unwanted = [], []
+    for match in SEARCH_TERM.finditer(query):
+        minus, phrase, word_minus, word = match.groups()
+        term = " ".join((phrase or word or "").split())
+        if not term or term == "-":
+            continue
+        (unwanted if (minus or word_minus) else wanted).append(term)
+    return wanted[:SEARCH_TERMS], unwanted[:SEARCH_TERMS]
 
 
 #: How search results' snippets are cut (PostgreSQL's ts_headline).

@@ -54,6 +54,52 @@ def test_finds_a_word_only_in_the_body_with_a_highlighted_snippet(client, librar
     assertContains(response, "<mark>Osteoblasts</mark>")
 
 
+@pytest.fixture
+def fractures():
+    ArticleFactory(
+        published=True,
+        title="Spine basics",
+        body="<p>A vertebral compression fracture can follow a fall.</p>",
+    )
+    ArticleFactory(
+        published=True,
+        title="Wrist care",
+        body="<p>A fracture of the wrist needs a cast; compression helps swelling.</p>",
+    )
+
+
+def test_a_quoted_phrase_finds_its_words_together_only(client, fractures):
+    response = client.get("/search/", {"q": '"compression fracture"'})
+    assert titles(response) == ["Spine basics"]
+    assertContains(response, "<mark>")
+    # Unquoted, both articles hold both words.
+    response = client.get("/search/", {"q": "compression fracture"})
+    assert sorted(titles(response)) == ["Spine basics", "Wrist care"]
+
+
+def test_a_word_or_phrase_with_a_minus_is_left_out(client, fractures):
+    assert titles(client.get("/search/", {"q": "fracture -wrist"})) == ["Spine basics"]
+    assert titles(
+        client.get("/search/", {"q": 'fracture -"vertebral compression"'})
+    ) == ["Wrist care"]
+
+
+@pytest.mark.parametrize(
+    ("query", "wanted", "unwanted"),
+    [
+        ('"compression  fracture" pain', ["compression fracture", "pain"], []),
+        ('back -"bone cement" -surgery', ["back"], ["bone cement", "surgery"]),
+        ('stray " quote', ["stray", "quote"], []),
+        ("- lone minus", ["lone", "minus"], []),
+        (" ".join(f"w{n}" for n in range(12)), [f"w{n}" for n in range(8)], []),
+    ],
+)
+def test_search_terms_read_a_query_as_websearch_does(query, wanted, unwanted):
+    from articles.models.article import search_terms
+
+    assert search_terms(query) == (wanted, unwanted)
+
+
 def test_snippet_is_escaped(client, library):
     response = client.get("/search/", {"q": "calcium"})
     assertContains(response, "<mark>Calcium</mark>")
