@@ -27,6 +27,7 @@ urlpatterns = [
     path("tags/<slug:slug>/", views.public(views.TagView, lists), name="tag"),
     path("authors/<slug:slug>/", views.public(views.AuthorView, lists), name="author"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("search/suggest/", views.suggest, name="suggest"),
     path("preview/<int:pk>/", views.preview, name="preview"),
     path("preview/shared/<str:token>/", views.shared_preview, name="shared-preview"),
     path("editor/upload-image/", views.upload_image, name="upload-image"),

@@ -1,7 +1,11 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.redirects.models import Redirect
 from django.core import signing
+from django.core.cache import cache
+from django.db.models import Case, Value, When
 from django.http import (
     Http404,
     HttpResponseNotAllowed,
@@ -18,7 +22,13 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
 from articles.hub.models import Backlink, Link
-from clinic.pagecache import LISTS, article_scope, fragment_settings, public_page
+from clinic.pagecache import (
+    LISTS,
+    article_scope,
+    fragment_settings,
+    page_generation,
+    public_page,
+)
 from comments.threads import comment_section
 
 from .forms import UploadForm
@@ -396,6 +406,54 @@ class AuthorView(CardPages, ArticleListMixin, ListView):
     model = Person
     filter_field = "author"
     template_name = "articles/person_detail.html"
+
+
+#: How many titles the search box suggests, and from how many characters.
+SUGGESTIONS = 8
+SUGGEST_MIN_LENGTH = 2
+#: Seconds one query's suggestions are kept (a publication renews them).
+SUGGEST_SECONDS = 300
+
+
+def suggest(request):
+    """
+    Titles of published articles for the search box, as one types: JSON
+    {"suggestions": [{"title", "url"}]}, titles starting with the text
+    first, at most SUGGESTIONS. Each text's answer is kept in the cache
+    under the content generation, so a publication shows at once.
+    """
+    query = " ".join(CONTROL_CHARACTERS.sub("", request.GET.get("q", "")).split())
+    if len(query) > SearchView.max_length:
+        return JsonResponse({"error": _("That search is too long.")}, status=400)
+    if len(query) < SUGGEST_MIN_LENGTH:
+        return JsonResponse({"suggestions": []})
+    current = page_generation()
+
+    def titles():
+        found = (
+            Article.objects.published()
+            .filter(title__icontains=query)
+            .annotate(
+                starts=Case(
+                    When(title__istartswith=query, then=Value(0)),
+                    default=Value(1),
+                )
+            )
+            .order_by("starts", "title", "pk")
+            .only("title", "slug")[:SUGGESTIONS]
+        )
+        return [{"title": a.title, "url": a.get_absolute_url()} for a in found]
+
+    if current is None:  # No cache to keep it in.
+        suggestions = titles()
+    else:
+        digest = hashlib.sha256(query.lower().encode()).hexdigest()[:32]
+        suggestions = cache.get_or_set(
+            f"suggest:{current}:{digest}", titles, SUGGEST_SECONDS
+        )
+    response = JsonResponse({"suggestions": suggestions})
+    patch_cache_control(response, public=True, max_age=60)
+    return response
 
 
 class SearchView(ListView):

@@ -61,3 +61,26 @@ def test_skip_link_moves_focus_to_the_content(browser_page, demo):
     assert page.evaluate("document.activeElement.className") == "skip-link"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_the_search_box_suggests_titles_and_the_keyboard_picks_one(browser_page, demo):
+    page = browser_page
+    page.goto("/")
+    box = page.get_by_role("combobox", name="Search articles")
+    box.fill("kyph")
+    option = page.get_by_role("option", name="Benefits of Kyphoplasty", exact=False)
+    option.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    assert serious_accessibility_issues(page) == []
+    page.keyboard.press("ArrowDown")
+    assert option.get_attribute("aria-selected") == "true"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{KYPHOPLASTY}")
+    # Escape closes the list, and Enter then searches as before.
+    box = page.get_by_role("combobox", name="Search articles")
+    box.fill("back")
+    page.get_by_role("listbox").wait_for()
+    page.keyboard.press("Escape")
+    assert box.get_attribute("aria-expanded") == "false"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=back")
