@@ -31,6 +31,7 @@ from .models import (
     ArticleDraft,
     Person,
     Reference,
+    SearchWord,
     clean_reference,
 )
 
@@ -206,6 +207,9 @@ def create_articles(
             for tag_id in dict.fromkeys(tag.pk for tag in chosen)
         ),
         batch_size=2000,
+    )
+    SearchWord.record(
+        text for a in articles for text in (a.title, a.summary, a.body_text)
     )
     saved = Article.objects.filter(pk__in=[a.pk for a in articles])
     if connection.vendor == "postgresql":

@@ -48,6 +48,7 @@ from .richtext import (
     CONTROL_CHARACTERS,
     search_snippet,
 )
+from .spelling import corrected_query
 
 PREVIEW_SALT = "articles.preview"
 #: How many linking articles an article page lists; the rest are on the
@@ -484,7 +485,13 @@ class SearchView(ListView):
         # Counted first: how many match decides how they are ranked.
         found = Article.objects.published()
         self.matches = found.search_count(self.query)
-        return found.for_listing().search(self.query, matches=self.matches)
+        self.searched = self.query
+        if not self.matches and (corrected := corrected_query(self.query)):
+            # Misspelt: the nearest words the articles use, if they find any.
+            matches = found.search_count(corrected)
+            if matches:
+                self.searched, self.matches = corrected, matches
+        return found.for_listing().search(self.searched, matches=self.matches)
 
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)
@@ -496,13 +503,15 @@ class SearchView(ListView):
 
     def get_context_data(self, **kwargs):
         limit = ArticleQuerySet.SEARCH_COUNT_LIMIT
+        searched = getattr(self, "searched", self.query)
         context = super().get_context_data(
             query=self.query,
+            corrected=searched if searched != self.query else None,
             error=self.error,
             more_than=limit if (self.matches or 0) > limit else None,
             **kwargs,
         )
-        words, _unwanted = search_terms(self.query)
+        words, _unwanted = search_terms(searched)
         for article in context["results"]:
             article.snippet = search_snippet(
                 article.headline, words, SEARCH_MARK_START, SEARCH_MARK_END

@@ -1,8 +1,8 @@
 """
 The articles app's models, one module per concern: taxonomy (categories and
 tags), media (images), people, article (articles, their workflow and
-references), site (the clinic's settings) and reminders (the reminder
-emails sent).
+references), site (the clinic's settings), reminders (the reminder
+emails sent) and search (the articles' words, for spelling).
 """
 
 from .article import (
@@ -19,6 +19,7 @@ from .draft import ArticleDraft, Autosave
 from .media import RENDITION_WIDTHS, Image
 from .people import Person
 from .reminders import ReminderSent
+from .search import SearchWord
 from .site import SiteConfiguration
 from .taxonomy import Category, Tag
 
@@ -38,6 +39,7 @@ __all__ = [
     "Person",
     "Reference",
     "ReminderSent",
+    "SearchWord",
     "SiteConfiguration",
     "Tag",
     "add_months",

@@ -29,6 +29,7 @@ from ..richtext import add_heading_ids
 from .content import REFERENCE_KEYS, ArticleContent
 from .media import with_renditions
 from .people import Person
+from .search import SearchWord
 from .taxonomy import Category, Tag
 
 #: Markers around matched words in search headlines; control characters that
@@ -603,6 +604,8 @@ class Article(ArticleContent):
         ):
             update_fields = {*update_fields, "next_review_at"}
         super().save(*args, update_fields=update_fields, **kwargs)
+        if content:
+            SearchWord.record((self.title, self.summary, self.body_text))
         if content and connection.vendor == "postgresql":
             # The vector is computed by the database from this row's text.
             type(self).objects.filter(pk=self.pk).update(**Article.SEARCH_VECTORS)

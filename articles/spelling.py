@@ -1,0 +1,104 @@
+"""
+Spelling help for search: the nearest word the articles use, for a word
+of the query they do not. PostgreSQL finds candidates by trigram
+similarity (pg_trgm, through an index); other databases take the known
+words of about the same length that start with the same letter. Either
+way the candidate nearest by edit distance wins, within a distance that
+grows with the word's length.
+"""
+
+from django.db import connection
+from django.db.models import F
+from django.db.models.functions import Length
+
+from .models import SearchWord
+from .models.article import search_terms
+from .models.search import WORD
+
+#: How many trigram candidates PostgreSQL hands over to the edit distance.
+CANDIDATES = 12
+
+
+def corrected_query(query):
+    """
+    Return `query` with each word the articles do not use replaced by the
+    nearest one they do, or None when no word needs (or finds) a change.
+    Left-out words (-word) and the quotes of phrases are kept.
+    """
+    wanted, _unwanted = search_terms(query)
+    words = {word.lower() for term in wanted for word in WORD.findall(term)}
+    if not words:
+        return None
+    known = set(
+        SearchWord.objects.filter(word__in=words).values_list("word", flat=True)
+    )
+    fixes = {}
+    for word in sorted(words - known):
+        nearest = _nearest(word)
+        if nearest:
+            fixes[word] = nearest
+    if not fixes:
+        return None
+    return WORD.sub(lambda m: fixes.get(m.group(0).lower(), m.group(0)), query)
+
+
+def _nearest(word):
+    limit = 1 if len(word) < 6 else 2
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.lookups import TrigramSimilar
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        candidates = (
+            # "word % %s": the trigram index finds them.
+            SearchWord.objects.filter(TrigramSimilar(F("word"), word))
+            .annotate(similarity=TrigramSimilarity("word", word))
+            .order_by("-similarity", "word")
+            .values_list("word", flat=True)[:CANDIDATES]
+        )
+    else:
+        candidates = (
+            SearchWord.objects.annotate(length=Length("word"))
+            .filter(
+                word__startswith=word[0],
+                length__gte=len(word) - limit,
+                length__lte=len(word) + limit,
+            )
+            .values_list("word", flat=True)
+        )
+    best = None
+    for candidate in candidates:
+        distance = edit_distance(word, candidate, limit)
+        if distance <= limit and (best is None or distance < best[0]):
+            best = (distance, candidate)
+    return best[1] if best else None
+
+
+def edit_distance(a, b, limit):
+    """
+    Return the number of letters to insert, delete, change or swap with
+    the next to turn `a` into `b` (optimal string alignment), or limit + 1
+    as soon as it must exceed `limit`.
+    """
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before, row = None, list(range(len(b) + 1))
+    for i, letter in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, other in enumerate(b, 1):
+            current[j] = min(
+                row[j] + 1,
+                current[j - 1] + 1,
+                row[j - 1] + (letter != other),
+            )
+            if (
+                before is not None
+                and i > 1
+                and j > 1
+                and letter == b[j - 2]
+                and a[i - 2] == other
+            ):
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before, row = row, current
+    return row[-1]
