@@ -22,7 +22,7 @@ from django_ckeditor_5.widgets import CKEditor5Widget
 from articles.hub.services.dashboard import orphan_articles
 from articles.hub.services.links import sync_article_links
 from clinic.addresses import site_hosts
-from clinic.admin import PublicContentAdmin
+from clinic.admin import ClinicModelAdmin, PublicContentAdmin
 
 from . import revisions, services
 from .forms import ImageForm
@@ -35,6 +35,7 @@ from .models import (
     Person,
     Reference,
     SiteConfiguration,
+    Synonym,
     Tag,
     clean_reference,
 )
@@ -58,6 +59,14 @@ class TagAdmin(PublicContentAdmin):
     list_display = ("name", "slug")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Synonym)
+class SynonymAdmin(ClinicModelAdmin):
+    """Patients' words and what the articles call them, for search."""
+
+    list_display = ("lay", "clinical")
+    search_fields = ("lay", "clinical")
 
 
 @admin.register(Image)

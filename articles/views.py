@@ -49,6 +49,7 @@ from .richtext import (
     search_snippet,
 )
 from .spelling import corrected_query
+from .synonyms import search_alternatives
 
 PREVIEW_SALT = "articles.preview"
 #: How many linking articles an article page lists; the rest are on the
@@ -484,14 +485,19 @@ class SearchView(ListView):
             return Article.objects.none()
         # Counted first: how many match decides how they are ranked.
         found = Article.objects.published()
-        self.matches = found.search_count(self.query)
         self.searched = self.query
+        # With a patient's words, also what the articles call them.
+        alternatives = search_alternatives(self.query)
+        self.matches = found.search_count(alternatives)
         if not self.matches and (corrected := corrected_query(self.query)):
             # Misspelt: the nearest words the articles use, if they find any.
-            matches = found.search_count(corrected)
+            corrected_alternatives = search_alternatives(corrected)
+            matches = found.search_count(corrected_alternatives)
             if matches:
                 self.searched, self.matches = corrected, matches
-        return found.for_listing().search(self.searched, matches=self.matches)
+                alternatives = corrected_alternatives
+        self.alternatives = alternatives
+        return found.for_listing().search(alternatives, matches=self.matches)
 
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)
@@ -511,7 +517,11 @@ class SearchView(ListView):
             more_than=limit if (self.matches or 0) > limit else None,
             **kwargs,
         )
-        words, _unwanted = search_terms(searched)
+        words = [
+            term
+            for text in getattr(self, "alternatives", [searched])
+            for term in search_terms(text)[0]
+        ]
         for article in context["results"]:
             article.snippet = search_snippet(
                 article.headline, words, SEARCH_MARK_START, SEARCH_MARK_END

@@ -19,7 +19,7 @@ from .draft import ArticleDraft, Autosave
 from .media import RENDITION_WIDTHS, Image
 from .people import Person
 from .reminders import ReminderSent
-from .search import SearchWord
+from .search import SearchWord, Synonym
 from .site import SiteConfiguration
 from .taxonomy import Category, Tag
 
@@ -40,6 +40,7 @@ __all__ = [
     "Reference",
     "ReminderSent",
     "SearchWord",
+    "Synonym",
     "SiteConfiguration",
     "Tag",
     "add_months",

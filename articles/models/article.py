@@ -2,8 +2,10 @@
 
 import calendar
 import math
+import operator
 import re
 from datetime import date, timedelta
+from functools import reduce
 
 import reversion
 from django.contrib.postgres.indexes import GinIndex
@@ -195,7 +197,6 @@ class ArticleQuerySet(models.QuerySet):
     def _search_matches(self, query):
         if connection.vendor == "postgresql":
             return self.filter(search_vector=_search_query(query))
-        wanted, unwanted = search_terms(query)
 
         def anywhere(term):
             return (
@@ -204,16 +205,21 @@ class ArticleQuerySet(models.QuerySet):
                 | Q(body_text__icontains=term)
             )
 
-        matches = Q()
-        for term in wanted:
-            matches &= anywhere(term)
-        for term in unwanted:
-            matches &= ~anywhere(term)
-        return self.filter(matches)
+        found = Q(pk__in=[])
+        for alternative in _alternatives(query):
+            wanted, unwanted = search_terms(alternative)
+            matches = Q()
+            for term in wanted:
+                matches &= anywhere(term)
+            for term in unwanted:
+                matches &= ~anywhere(term)
+            found |= matches
+        return self.filter(found)
 
     def search(self, query, *, matches=None):
         """
-        Return the articles matching the words of `query`, best first, each
+        Return the articles matching the words of `query` (a text, or a list
+        of alternative texts any of which may match), best first, each
         annotated with `rank` (float) and `headline` (str: plain text with
         the matches between SEARCH_MARK_START and SEARCH_MARK_END): a
         queryset, or (see below) a sequence that slices like one.
@@ -243,7 +249,7 @@ class ArticleQuerySet(models.QuerySet):
                 )
                 .order_by("-rank", "-published_at")
             )
-        wanted, _unwanted = search_terms(query)
+        wanted, _unwanted = search_terms(_alternatives(query)[0])
         first = wanted[0] if wanted else ""
         return (
             self._search_matches(query)
@@ -294,8 +300,20 @@ HEADLINE = {
 }
 
 
+def _alternatives(query):
+    """A query given as one text, or as its alternatives (see synonyms.py)."""
+    return [query] if isinstance(query, str) else list(query)
+
+
 def _search_query(query):
-    return SearchQuery(query, search_type="websearch", config="english")
+    """The tsquery of `query`: any of its alternatives."""
+    return reduce(
+        operator.or_,
+        (
+            SearchQuery(text, search_type="websearch", config="english")
+            for text in _alternatives(query)
+        ),
+    )
 
 
 class TitleFirst:

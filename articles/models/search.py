@@ -35,3 +35,38 @@ class SearchWord(models.Model):
             batch_size=2000,
             ignore_conflicts=True,
         )
+
+
+class Synonym(models.Model):
+    """
+    A patient's words for what the articles call by a clinical name
+    ("slipped disc" for "herniated disc"): a search holding the first also
+    finds the second.
+    """
+
+    lay = models.CharField(
+        _("patients' words"),
+        max_length=100,
+        unique=True,
+        help_text=_("As a patient might type it, e.g. “broken back bone”."),
+    )
+    clinical = models.CharField(
+        _("what the articles say"),
+        max_length=100,
+        help_text=_(
+            "The words the articles use, e.g. “vertebral compression fracture”."
+        ),
+    )
+
+    class Meta:
+        ordering = ("lay",)
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+
+    def __str__(self):
+        return f"{self.lay} → {self.clinical}"
+
+    def save(self, *args, **kwargs):
+        self.lay = " ".join(self.lay.lower().split())
+        self.clinical = " ".join(self.clinical.split())
+        super().save(*args, **kwargs)

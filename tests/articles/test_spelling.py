@@ -85,7 +85,7 @@ def test_a_search_that_finds_something_is_not_corrected(client, articles):
 def test_a_corrected_search_costs_a_bounded_number_of_queries(
     client, articles, django_assert_max_num_queries
 ):
-    # Count, known words, candidates for each of the two unknown words,
-    # count again, the page.
-    with django_assert_max_num_queries(7):
+    # Synonyms and count, known words, candidates for each of the two
+    # unknown words, synonyms and count again, the page.
+    with django_assert_max_num_queries(9):
         client.get("/search/", {"q": "kyphoplasy osteoporsis"})
