@@ -209,7 +209,10 @@ def create_articles(
         batch_size=2000,
     )
     SearchWord.record(
-        text for a in articles for text in (a.title, a.summary, a.body_text)
+        text
+        for a in articles
+        if a.status == Article.Status.PUBLISHED
+        for text in (a.title, a.summary, a.body_text)
     )
     saved = Article.objects.filter(pk__in=[a.pk for a in articles])
     if connection.vendor == "postgresql":

@@ -17,6 +17,11 @@ from .models.search import WORD
 
 #: How many trigram candidates PostgreSQL hands over to the edit distance.
 CANDIDATES = 12
+#: How many candidates another database reads for one word, at most.
+SCAN = 2000
+#: How many unknown words of one query are corrected: a long query costs no
+#: more than a short one.
+MAX_FIXES = 3
 
 
 def corrected_query(query):
@@ -26,14 +31,14 @@ def corrected_query(query):
     Left-out words (-word) and the quotes of phrases are kept.
     """
     wanted, _unwanted = search_terms(query)
-    words = {word.lower() for term in wanted for word in WORD.findall(term)}
+    words = {word for term in wanted for word in WORD.findall(term.lower())}
     if not words:
         return None
     known = set(
         SearchWord.objects.filter(word__in=words).values_list("word", flat=True)
     )
     fixes = {}
-    for word in sorted(words - known):
+    for word in sorted(words - known)[:MAX_FIXES]:
         nearest = _nearest(word)
         if nearest:
             fixes[word] = nearest
@@ -63,7 +68,7 @@ def _nearest(word):
                 length__gte=len(word) - limit,
                 length__lte=len(word) + limit,
             )
-            .values_list("word", flat=True)
+            .values_list("word", flat=True)[:SCAN]
         )
     best = None
     for candidate in candidates:

@@ -413,8 +413,10 @@ class AuthorView(CardPages, ArticleListMixin, ListView):
 #: How many titles the search box suggests, and from how many characters.
 SUGGESTIONS = 8
 SUGGEST_MIN_LENGTH = 2
-#: Seconds one query's suggestions are kept (a publication renews them).
+#: Seconds one query's suggestions are kept (a publication renews them),
+#: for texts up to this long.
 SUGGEST_SECONDS = 300
+SUGGEST_CACHED_LENGTH = 20
 
 
 def suggest(request):
@@ -446,13 +448,17 @@ def suggest(request):
         )
         return [{"title": a.title, "url": a.get_absolute_url()} for a in found]
 
-    if current is None:  # No cache to keep it in.
-        suggestions = titles()
-    else:
+    # Kept only for a short text that finds titles: the beginnings readers
+    # type, not every string anyone can send (the cache holds pages too).
+    key = None
+    if current is not None and len(query) <= SUGGEST_CACHED_LENGTH:
         digest = hashlib.sha256(query.lower().encode()).hexdigest()[:32]
-        suggestions = cache.get_or_set(
-            f"suggest:{current}:{digest}", titles, SUGGEST_SECONDS
-        )
+        key = f"suggest:{current}:{digest}"
+    suggestions = cache.get(key) if key else None
+    if suggestions is None:
+        suggestions = titles()
+        if key and suggestions:
+            cache.set(key, suggestions, SUGGEST_SECONDS)
     response = JsonResponse({"suggestions": suggestions})
     patch_cache_control(response, public=True, max_age=60)
     return response

@@ -4,17 +4,26 @@ import re
 
 from django.db import migrations, models
 
-WORD = re.compile(r"[^\W\d_]{4,40}")
+WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]{4,40}(?![^\W\d_])")
 
 
 def record_words(apps, schema_editor):
     """The words of the articles already saved."""
     Article = apps.get_model("articles", "Article")
     SearchWord = apps.get_model("articles", "SearchWord")
-    rows = Article.objects.values_list("title", "summary", "body_text").order_by("pk")
+    rows = (
+        Article.objects.filter(status="published")
+        .values_list("title", "summary", "body_text")
+        .order_by("pk")
+    )
     words = set()
     for row in rows.iterator(chunk_size=500):
-        words.update(w.lower() for text in row for w in WORD.findall(text or ""))
+        words.update(
+            w
+            for text in row
+            for w in WORD.findall((text or "").lower())
+            if len(w) <= 40
+        )
     SearchWord.objects.bulk_create(
         (SearchWord(word=w) for w in sorted(words)),
         batch_size=2000,

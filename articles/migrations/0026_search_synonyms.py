@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from articles.roles import sync_roles_migration
+from django.contrib.auth.management import create_permissions
 
 #: Patients' words and what the articles call them, to start with; editors
 #: keep the list under Search synonyms.
@@ -40,6 +40,28 @@ FIRST_SYNONYMS = [
 ]
 
 
+def editors_keep_synonyms(apps, schema_editor):
+    """
+    Give the editing roles the synonyms' permissions, and change nothing
+    else an administrator set on the groups.
+    """
+    # Permissions are normally made after the whole migrate run, and only
+    # for an app config with a models module (a historical one has none).
+    config = apps.get_app_config("articles")
+    config.models_module = True
+    try:
+        create_permissions(config, apps=apps, verbosity=0)
+    finally:
+        config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    allowed = Permission.objects.filter(
+        content_type__app_label="articles", codename__endswith="_synonym"
+    )
+    for group in Group.objects.filter(name__in=("Editors", "Medical reviewers")):
+        group.permissions.add(*allowed)
+
+
 def add_first_synonyms(apps, schema_editor):
     Synonym = apps.get_model("articles", "Synonym")
     Synonym.objects.bulk_create(
@@ -51,6 +73,8 @@ def add_first_synonyms(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
         ('articles', '0025_search_words'),
     ]
 
@@ -70,5 +94,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(add_first_synonyms, migrations.RunPython.noop),
         # Editors keep the synonyms: their role gets the new permissions.
-        migrations.RunPython(sync_roles_migration, migrations.RunPython.noop),
+        migrations.RunPython(editors_keep_synonyms, migrations.RunPython.noop),
     ]

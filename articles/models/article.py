@@ -622,7 +622,10 @@ class Article(ArticleContent):
         ):
             update_fields = {*update_fields, "next_review_at"}
         super().save(*args, update_fields=update_fields, **kwargs)
-        if content:
+        if self.status == self.Status.PUBLISHED and (
+            content or update_fields is None or "status" in update_fields
+        ):
+            # Readers' words only: a draft's typo must not become "known".
             SearchWord.record((self.title, self.summary, self.body_text))
         if content and connection.vendor == "postgresql":
             # The vector is computed by the database from this row's text.

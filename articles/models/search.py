@@ -2,22 +2,25 @@
 
 import re
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-#: A word worth correcting towards: letters only, four to forty of them.
-WORD = re.compile(r"[^\W\d_]{4,40}")
+#: A word worth correcting towards: letters only, four to forty of them
+#: (a longer run of letters is no word).
+WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]{4,40}(?![^\W\d_])")
+MAX_LENGTH = 40
 
 
 class SearchWord(models.Model):
     """
-    A word that occurs in an article's title, summary or body, in lower
-    case. Search suggests the nearest of them for a word it cannot find
-    (see articles.spelling); a word stays after its article goes, and a
-    suggestion is only offered when it finds something.
+    A word that occurs in a published article's title, summary or body, in
+    lower case. Search suggests the nearest of them for a word it cannot
+    find (see articles.spelling); a word stays after its article goes, and
+    a suggestion is only offered when it finds something.
     """
 
-    word = models.CharField(_("word"), max_length=40, unique=True)
+    word = models.CharField(_("word"), max_length=MAX_LENGTH, unique=True)
 
     class Meta:
         verbose_name = _("search word")
@@ -29,7 +32,13 @@ class SearchWord(models.Model):
     @classmethod
     def record(cls, texts):
         """Add the words of `texts` not yet known: one insert."""
-        words = {word.lower() for text in texts for word in WORD.findall(text or "")}
+        # Lower case first: a letter may lengthen ("İ" is two in lower case).
+        words = {
+            word
+            for text in texts
+            for word in WORD.findall((text or "").lower())
+            if len(word) <= MAX_LENGTH
+        }
         cls.objects.bulk_create(
             (cls(word=word) for word in sorted(words)),
             batch_size=2000,
@@ -67,6 +76,22 @@ class Synonym(models.Model):
         return f"{self.lay} → {self.clinical}"
 
     def save(self, *args, **kwargs):
-        self.lay = " ".join(self.lay.lower().split())
-        self.clinical = " ".join(self.clinical.split())
+        self.normalize()
         super().save(*args, **kwargs)
+
+    def normalize(self):
+        self.lay = " ".join(self.lay.lower().split())
+        self.clinical = " ".join(self.clinical.lower().split())
+
+    def clean(self):
+        # Before the uniqueness check: "Slipped  Disc" is "slipped disc".
+        self.normalize()
+        errors = {}
+        for field in ("lay", "clinical"):
+            value = getattr(self, field)
+            if '"' in value:
+                errors[field] = _("Leave out quotation marks: the words are a phrase.")
+            elif value.startswith("-"):
+                errors[field] = _("The words cannot start with a minus.")
+        if errors:
+            raise ValidationError(errors)

@@ -23,6 +23,9 @@
     let timer = null;
 
     function close() {
+      // Nothing asked before now may open the list again.
+      window.clearTimeout(timer);
+      asked += 1;
       list.hidden = true;
       list.replaceChildren();
       options = [];
@@ -42,6 +45,10 @@
     }
 
     function show(suggestions) {
+      if (document.activeElement !== input) {
+        return;
+      }
+      highlight(-1);
       list.replaceChildren();
       options = suggestions.map((suggestion, n) => {
         const option = document.createElement("li");
@@ -57,7 +64,6 @@
         list.append(option);
         return option;
       });
-      active = -1;
       list.hidden = options.length === 0;
       input.setAttribute("aria-expanded", String(options.length > 0));
     }

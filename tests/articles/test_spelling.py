@@ -41,11 +41,29 @@ def test_the_nearest_word_the_articles_use(articles, query, meant):
     assert corrected_query(query) == meant
 
 
-def test_words_are_recorded_when_articles_are_saved():
-    ArticleFactory(title="Radiofrequency ablation", body="<p>Facet joints ache.</p>")
+def test_the_words_of_published_articles_are_known():
+    ArticleFactory(
+        published=True,
+        title="Radiofrequency ablation",
+        body="<p>Facet joints ache. İİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİ x</p>",
+    )
+    # A draft's typo must not become a word the site knows.
+    ArticleFactory(title="Osteoporsis draft")
     known = set(SearchWord.objects.values_list("word", flat=True))
     assert {"radiofrequency", "ablation", "facet", "joints", "ache"} <= known
     assert "the" not in known  # Under four letters.
+    assert "osteoporsis" not in known
+    # Forty letters that lengthen in lower case are no word, and no error.
+    assert all(len(word) <= 40 for word in known)
+
+
+def test_a_long_query_corrects_a_few_words_at_most(
+    articles, django_assert_max_num_queries
+):
+    query = '"' + " ".join(f"wordnumber{chr(97 + n)}" for n in range(9)) + '"'
+    # Known words, then candidates for three words at most.
+    with django_assert_max_num_queries(4):
+        corrected_query(query)
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,18 @@ def titles(response):
     return sorted(article.title for article in response.context["results"])
 
 
+@pytest.fixture(autouse=True)
+def first_synonyms():
+    """The synonyms migration 0026 brings (a flush by another test empties them)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("articles.migrations.0026_search_synonyms").add_first_synonyms(
+        apps, None
+    )
+
+
 def test_the_first_synonyms_come_with_the_site():
     assert Synonym.objects.get(lay="broken back bone").clinical == (
         "vertebral compression fracture"
@@ -49,6 +61,20 @@ def test_a_patients_words_find_the_clinical_article(client, library):
 def test_the_patients_own_words_still_count(client, library):
     response = client.get("/search/", {"q": "Slipped  Disc"})
     assert titles(response) == ["Herniated disc", "Living with a slipped disc"]
+
+
+def test_a_near_duplicate_or_a_quote_is_refused_with_a_reason(editor_client):
+    response = editor_client.post(
+        "/admin/articles/synonym/add/", {"lay": "Slipped  DISC", "clinical": "x"}
+    )
+    assert response.status_code == 200
+    assertContains(response, "already exists")
+    response = editor_client.post(
+        "/admin/articles/synonym/add/", {"lay": 'say "ouch"', "clinical": "-pain"}
+    )
+    assert response.status_code == 200
+    assertContains(response, "Leave out quotation marks")
+    assertContains(response, "cannot start with a minus")
 
 
 def test_an_editor_adds_a_synonym_in_the_admin(client, editor_client, library):
@@ -70,6 +96,17 @@ def test_an_editor_adds_a_synonym_in_the_admin(client, editor_client, library):
     [
         ("slipped disc pain", ["slipped disc pain", '"herniated disc" pain']),
         ("vcf -surgery", ["vcf -surgery", '"vertebral compression fracture" -surgery']),
+        # Left out in either wording, in both.
+        (
+            "back pain -vcf",
+            ['back pain -vcf -"vertebral compression fracture"'],
+        ),
+        ("-slipped disc", ["-slipped disc"]),  # Not the lay words any more.
+        (
+            '"my slipped disc hurts"',
+            ['"my slipped disc hurts"', '"my herniated disc hurts"'],
+        ),
+        ("vcf-rfa", ["vcf-rfa"]),  # Hyphenated: another word.
         ("discs", ["discs"]),  # Whole words only.
         ("rfa", ["rfa", '"radiofrequency ablation"']),
         ("nothing to change", ["nothing to change"]),
