@@ -475,6 +475,10 @@ class SearchView(ListView):
         self.query = " ".join(query.split())
         self.error = ""
         self.matches = None  # Counted by get_queryset() for a query it runs.
+        # What was searched: the query, or its spelling correction, with
+        # the wordings its synonyms add (set by get_queryset()).
+        self.searched = self.query
+        self.alternatives = [self.query]
         if not self.query and "q" in request.GET:
             self.error = _("Type a word or two to search the articles.")
         elif len(self.query) > self.max_length:
@@ -491,7 +495,6 @@ class SearchView(ListView):
             return Article.objects.none()
         # Counted first: how many match decides how they are ranked.
         found = Article.objects.published()
-        self.searched = self.query
         # With a patient's words, also what the articles call them.
         alternatives = search_alternatives(self.query)
         self.matches = found.search_count(alternatives)
@@ -515,7 +518,7 @@ class SearchView(ListView):
 
     def get_context_data(self, **kwargs):
         limit = ArticleQuerySet.SEARCH_COUNT_LIMIT
-        searched = getattr(self, "searched", self.query)
+        searched = self.searched
         context = super().get_context_data(
             query=self.query,
             corrected=searched if searched != self.query else None,
@@ -523,11 +526,7 @@ class SearchView(ListView):
             more_than=limit if (self.matches or 0) > limit else None,
             **kwargs,
         )
-        words = [
-            term
-            for text in getattr(self, "alternatives", [searched])
-            for term in search_terms(text)[0]
-        ]
+        words = [term for text in self.alternatives for term in search_terms(text)[0]]
         for article in context["results"]:
             article.snippet = search_snippet(
                 article.headline, words, SEARCH_MARK_START, SEARCH_MARK_END
