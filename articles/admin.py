@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -24,13 +25,14 @@ from articles.hub.services.links import sync_article_links
 from clinic.addresses import site_hosts
 from clinic.admin import ClinicModelAdmin, PublicContentAdmin
 
-from . import revisions, services
+from . import glossary, readability, revisions, services
 from .forms import ImageForm
 from .models import (
     Article,
     ArticleDraft,
     Autosave,
     Category,
+    GlossaryTerm,
     Image,
     Person,
     Reference,
@@ -39,7 +41,7 @@ from .models import (
     Tag,
     clean_reference,
 )
-from .richtext import outside_image_hosts, sanitize_html
+from .richtext import outside_image_hosts, sanitize_html, text_summary
 from .views import preview_url
 
 
@@ -67,6 +69,14 @@ class SynonymAdmin(ClinicModelAdmin):
 
     list_display = ("lay", "clinical")
     search_fields = ("lay", "clinical")
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(PublicContentAdmin):
+    """Medical terms, plain words for them, and their meaning for readers."""
+
+    list_display = ("term", "plain", "meaning")
+    search_fields = ("term", "plain", "meaning")
 
 
 @admin.register(Image)
@@ -159,6 +169,15 @@ class ArticleAdminForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Needed to send the article back: say what should change."),
     )
+    reading_reason_input = forms.CharField(
+        label=_("Why sign off above the target grade"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Needed to sign off a version that reads above the clinic's "
+            "target grade; kept with the sign-off."
+        ),
+    )
 
     class Meta:
         model = Article
@@ -180,6 +199,7 @@ class ArticleAdminForm(forms.ModelForm):
             "seo_title",
             "meta_description",
             "allow_comments",
+            "explain_terms",
         )
 
     def __init__(self, *args, **kwargs):
@@ -275,6 +295,27 @@ class ReviewOverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReadingLevelFilter(admin.SimpleListFilter):
+    title = _("reading level")
+    parameter_name = "reading"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("above", _("Above the target grade")),
+            ("within", _("Within the target grade")),
+        )
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("above", "within"):
+            return queryset
+        target = SiteConfiguration.load().target_grade
+        if self.value() == "above":
+            return queryset.filter(reading_grade__gt=target).order_by(
+                "-reading_grade", "pk"
+            )
+        return queryset.filter(reading_grade__lte=target)
+
+
 class ArticleChangeList(ChangeList):
     """The article list, without the columns derived from the body (the
     body itself stays: a scheduled row's state checks its sign-off)."""
@@ -343,6 +384,7 @@ class ArticleAdmin(PublicContentAdmin):
         WorkingStatusFilter,
         UnpublishedChangesFilter,
         ReviewOverdueFilter,
+        ReadingLevelFilter,
         LinkedFilter,
         "category",
         "is_featured",
@@ -366,6 +408,7 @@ class ArticleAdmin(PublicContentAdmin):
         "revised_at",
         "next_review_at",
         "preview_links",
+        "reading_level",
     )
     actions = (
         "revoke_preview_links",
@@ -389,6 +432,10 @@ class ArticleAdmin(PublicContentAdmin):
         ),
         (_("Filing"), {"fields": ("category", "tags", "author", "is_featured")}),
         (
+            _("Reading level"),
+            {"fields": ("reading_level", "explain_terms")},
+        ),
+        (
             _("Review and publication"),
             {
                 "fields": (
@@ -402,6 +449,7 @@ class ArticleAdmin(PublicContentAdmin):
                     "revised_at",
                     "preview_links",
                     "review_notes_input",
+                    "reading_reason_input",
                 )
             },
         ),
@@ -450,6 +498,23 @@ class ArticleAdmin(PublicContentAdmin):
             overdue,
         )
 
+    @admin.display(description=_("how it reads"))
+    def reading_level(self, obj):
+        if not obj.pk:
+            return _("Save the article to see how hard it is to read.")
+        target = SiteConfiguration.load().target_grade
+        return render_to_string(
+            "admin/articles/article/reading_level.html",
+            {
+                "version": obj,
+                "reading": obj.reading,
+                "target": target,
+                "above_target": obj.above_target_grade(target),
+                "hardest": readability.hardest_sentences(obj.body, above=target),
+                "terms": glossary.terms_used(text_summary(obj.body, limit=None)),
+            },
+        )
+
     @admin.display(description=_("preview"))
     def preview_links(self, obj):
         if not obj.pk:
@@ -469,7 +534,7 @@ class ArticleAdmin(PublicContentAdmin):
         hidden = set()
         if obj is None or not request.user.has_perm("articles.sign_off_article"):
             # Only reviewers send a version back: nobody else writes notes.
-            hidden.add("review_notes_input")
+            hidden.update(("review_notes_input", "reading_reason_input"))
         if obj is not None and not self.has_change_permission(request, obj):
             # A link that opens the draft without a login is for editors.
             hidden.add("preview_links")
@@ -591,6 +656,10 @@ class ArticleAdmin(PublicContentAdmin):
                 extra = {}
                 if step == "send_back":
                     extra["notes"] = request.POST.get("review_notes_input", "")
+                if step == "sign_off":
+                    extra["reading_reason"] = request.POST.get(
+                        "reading_reason_input", ""
+                    )
                 self._run_step(request, step, [article], **extra)
                 return self.response_post_save_change(request, obj)
         return super().response_change(request, obj)
@@ -964,6 +1033,7 @@ class SiteConfigurationAdmin(PublicContentAdmin):
             {"fields": ("cta_heading", "cta_text", "cta_button", "cta_url")},
         ),
         (_("Medical reviews"), {"fields": ("overdue_review",)}),
+        (_("Reading level"), {"fields": ("target_grade", "show_reading_level")}),
     )
 
     def has_add_permission(self, request):

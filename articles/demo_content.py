@@ -344,6 +344,7 @@ ARTICLES = [
         "state": "published",
         "days_ago": 3,
         "featured": True,
+        "explain_terms": True,
         "image": ("Kyphoplasty", (32, 96, 120)),
         "alt": "Illustration of a stack of vertebrae with one shorter, collapsed bone",
         "references": [

@@ -1,7 +1,7 @@
 """The articles' panels on the admin home (see clinic.home)."""
 
-from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from clinic.home import Panel, Row, first_rows
 
-from .models import Article
+from .models import Article, SiteConfiguration
 
 #: How far ahead the reviewers' "due soon" panel looks.
 DUE_SOON_DAYS = 30
@@ -24,6 +24,10 @@ def panels(user):
         found += reviewer_panels()
     if user.has_perm("articles.change_article"):
         found += editor_panels(user)
+    if user.has_perm("articles.change_article") or user.has_perm(
+        "articles.sign_off_article"
+    ):
+        found.append(reading_panel())
     return found
 
 
@@ -171,3 +175,50 @@ def editor_panels(user):
             scheduled_count,
         ),
     ]
+
+
+def median_grade(articles):
+    """The median reading grade of `articles`, or None: one query."""
+    middle = list(
+        articles.filter(reading_grade__isnull=False)
+        .annotate(
+            position=Window(RowNumber(), order_by=F("reading_grade").desc()),
+            total=Window(Count("pk")),
+        )
+        # The middle row, or the two middle rows of an even count.
+        .filter(
+            Q(position=(F("total") + 1) / 2) | Q(position=F("total") / 2 + 1)
+        )
+        .values_list("reading_grade", flat=True)
+    )
+    return round(sum(middle) / len(middle), 1) if middle else None
+
+
+def reading_panel():
+    """The library's median grade, and the articles furthest above target."""
+    target = SiteConfiguration.load().target_grade
+    published = Article.objects.filter(status=Article.Status.PUBLISHED)
+    hardest, count = first_rows(
+        published.filter(reading_grade__gt=target)
+        .only("title", "reading_grade")
+        .order_by("-reading_grade", "pk")
+    )
+    median = median_grade(published)
+    url = reverse("admin:articles_article_changelist")
+    return Panel(
+        "reading-level",
+        _("Published above the target reading grade"),
+        _("Every published article reads within the target."),
+        f"{url}?status__exact=published&reading=above",
+        [
+            Row(
+                article.title,
+                reverse("admin:articles_article_change", args=[article.pk]),
+                _("grade %(grade)s") % {"grade": article.reading_grade},
+            )
+            for article in hardest
+        ],
+        count,
+        summary=_("The library's median: grade %(median)s; the target: %(target)s.")
+        % {"median": "–" if median is None else median, "target": target},
+    )

@@ -32,6 +32,7 @@ from .models import (
     Person,
     Reference,
     SearchWord,
+    SiteConfiguration,
     clean_reference,
 )
 
@@ -369,8 +370,9 @@ def record_submission(*, article: Article, user=None) -> Article:
     return version
 
 
-def _sign(version, reviewer: Person, *, on: date) -> None:
+def _sign(version, reviewer: Person, *, on: date, reading_reason: str = "") -> None:
     """Put `reviewer`'s sign-off of the version's content on it (unsaved)."""
+    version.reading_reason = reading_reason
     version.reviewed_by = reviewer
     version.reviewer_name = reviewer.name
     version.reviewer_credentials = reviewer.credentials
@@ -382,23 +384,39 @@ def _sign(version, reviewer: Person, *, on: date) -> None:
 
 @transaction.atomic
 def record_sign_off(
-    *, article: Article, reviewer: Person, user=None, on: date | None = None
+    *,
+    article: Article,
+    reviewer: Person,
+    user=None,
+    on: date | None = None,
+    reading_reason: str = "",
 ):
     """
     Record `reviewer`'s medical sign-off of the working version's content,
     dated `on` (today by default), with the reviewer's name and credentials
-    as they are now; return the version signed.
+    as they are now, and why it may read above the target grade; return the
+    version signed.
     """
     if article.status == Article.Status.ARCHIVED:
         raise ValidationError(_("Archived articles are not reviewed."), code="archived")
     version = article.working_version()
-    _sign(version, reviewer, on=on or timezone.localdate())
+    _sign(
+        version,
+        reviewer,
+        on=on or timezone.localdate(),
+        reading_reason=reading_reason.strip(),
+    )
     version.reviewed_own_edit = bool(
         user is not None and version.content_changed_by_id == user.pk
     )
     comment = _("Medical sign-off")
     if version.reviewed_own_edit:
         comment = _("Medical sign-off by the version's own editor (four-eyes rule off)")
+    if version.reading_reason:
+        comment = _("%(comment)s, above the target reading grade: %(reason)s") % {
+            "comment": comment,
+            "reason": version.reading_reason,
+        }
     _save_with_revision(
         version,
         user=user,
@@ -560,12 +578,13 @@ def _email_editor(article, version, *, reviewer, subject, body, **words):
 
 
 @transaction.atomic
-def sign_off_article(*, article: Article, user) -> Article:
+def sign_off_article(*, article: Article, user, reading_reason: str = "") -> Article:
     """
     Record the user's medical sign-off of the working version (reviewer and
     today's date); return the article. Under the four-eyes rule
     (CLINIC_REVIEW_FOUR_EYES) the person who last changed the content may
-    not sign it off.
+    not sign it off. A version that reads above the clinic's target grade
+    is only signed off with the reviewer's reason, kept with the sign-off.
     """
     _require(
         user,
@@ -593,7 +612,22 @@ def sign_off_article(*, article: Article, user) -> Article:
             % {"title": version.title},
             code="four_eyes",
         )
-    record_sign_off(article=article, reviewer=person, user=user)
+    target = SiteConfiguration.load().target_grade
+    if not version.above_target_grade(target):
+        reading_reason = ""
+    elif not reading_reason.strip():
+        raise ValidationError(
+            _(
+                "“%(title)s” reads at grade %(grade)s, above the clinic's "
+                "target of %(target)s. Make it plainer, or give your reason "
+                "for signing it off as it is."
+            )
+            % {"title": version.title, "grade": version.reading_grade, "target": target},
+            code="above_target_grade",
+        )
+    record_sign_off(
+        article=article, reviewer=person, user=user, reading_reason=reading_reason
+    )
     _email_editor(
         article,
         version,

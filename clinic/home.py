@@ -36,6 +36,8 @@ class Panel:
     url: str
     rows: list = field(default_factory=list)
     count: int = 0
+    #: A line above the rows.
+    summary: str = ""
 
 
 def home_panels(user):

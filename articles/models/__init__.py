@@ -2,7 +2,8 @@
 The articles app's models, one module per concern: taxonomy (categories and
 tags), media (images), people, article (articles, their workflow and
 references), site (the clinic's settings), reminders (the reminder
-emails sent) and search (the articles' words, for spelling).
+emails sent), search (the articles' words, for spelling, and synonyms)
+and glossary (medical terms in plain words).
 """
 
 from .article import (
@@ -16,6 +17,7 @@ from .article import (
 )
 from .content import REFERENCE_KEYS, ArticleContent, clean_reference
 from .draft import ArticleDraft, Autosave
+from .glossary import GlossaryTerm
 from .media import RENDITION_WIDTHS, Image
 from .people import Person
 from .reminders import ReminderSent
@@ -35,6 +37,7 @@ __all__ = [
     "ArticleQuerySet",
     "Autosave",
     "Category",
+    "GlossaryTerm",
     "Image",
     "Person",
     "Reference",

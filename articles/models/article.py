@@ -425,6 +425,14 @@ class Article(ArticleContent):
         verbose_name=_("author"),
     )
     allow_comments = models.BooleanField(_("allow comments"), default=True)
+    explain_terms = models.BooleanField(
+        _("explain medical terms"),
+        default=False,
+        help_text=_(
+            "Readers see the plain meaning of a glossary term where the "
+            "article first uses it."
+        ),
+    )
     is_featured = models.BooleanField(
         _("featured"), default=False, help_text=_("Shown first on the home page.")
     )
@@ -506,6 +514,7 @@ class Article(ArticleContent):
         "toc",
         "body_text",
         "summary",
+        *ArticleContent.READING_FIELDS,
         "status",
         *ArticleContent.SIGN_OFF_FIELDS,
         "next_review_at",
@@ -519,6 +528,7 @@ class Article(ArticleContent):
         "author",
         "is_featured",
         "allow_comments",
+        "explain_terms",
         "review_interval_months",
         "unpublish_at",
     )
@@ -579,6 +589,12 @@ class Article(ArticleContent):
                 name="article_newest_idx",
             ),
             models.Index(fields=("next_review_at",), name="article_next_review_idx"),
+            # The hardest published articles, for the editors' home.
+            models.Index(
+                fields=("-reading_grade",),
+                condition=Q(status="published"),
+                name="article_reading_grade_idx",
+            ),
             GinIndex(fields=("search_vector",), name="article_search_idx"),
             GinIndex(fields=("search_head",), name="article_search_head_idx"),
         )

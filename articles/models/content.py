@@ -14,6 +14,7 @@ from django_ckeditor_5.fields import CKEditor5Field
 
 from clinic.addresses import is_web_url
 
+from .. import readability
 from ..richtext import cut_text, sanitize_html, text_summary
 from .media import Image
 from .people import Person
@@ -111,6 +112,21 @@ class ArticleContent(models.Model):
         editable=False,
         help_text=_("Why a reviewer sent this version back."),
     )
+    reading_reason = models.TextField(
+        _("why it was signed off above the target grade"),
+        blank=True,
+        editable=False,
+    )
+    reading_grade = models.FloatField(
+        _("reading grade"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Flesch-Kincaid grade of the body: US school years."),
+    )
+    reading = models.JSONField(
+        _("reading figures"), default=dict, blank=True, editable=False
+    )
     content_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -146,11 +162,14 @@ class ArticleContent(models.Model):
         "reviewed_own_edit",
         "last_reviewed",
         "review_fingerprint",
+        "reading_reason",
     )
+    #: What canonicalize() derives from the body.
+    READING_FIELDS = ("reading_grade", "reading")
 
-    #: What a version carries from one row to the other: its content and the
-    #: sign-off of that content.
-    VERSION_FIELDS = (*SIGNED_FIELDS, *SIGN_OFF_FIELDS)
+    #: What a version carries from one row to the other: its content, the
+    #: sign-off of that content, and how hard it reads.
+    VERSION_FIELDS = (*SIGNED_FIELDS, *SIGN_OFF_FIELDS, *READING_FIELDS)
 
     class Meta:
         abstract = True
@@ -181,10 +200,13 @@ class ArticleContent(models.Model):
     def canonicalize(self):
         """
         Store the body in the form the editor sends back (so unchanged text
-        compares equal), and take a summary from it when none was written.
-        Return the body's plain text.
+        compares equal), measure how hard it is to read, and take a summary
+        from it when none was written. Return the body's plain text.
         """
         self.body = sanitize_html(self.body)
+        reading = readability.measure(self.body)
+        self.reading = reading.as_dict() if reading else {}
+        self.reading_grade = reading.grade if reading else None
         text = text_summary(self.body, limit=None)
         if not self.summary.strip():
             self.summary = cut_text(text)
@@ -228,6 +250,10 @@ class ArticleContent(models.Model):
             setattr(self, field, self._meta.get_field(field).get_default())
         self.reviewed_by = None
         self.last_reviewed = None
+
+    def above_target_grade(self, target):
+        """True when the body reads above school grade `target`."""
+        return self.reading_grade is not None and self.reading_grade > target
 
     @property
     def sign_off_label(self):

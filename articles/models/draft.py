@@ -69,6 +69,7 @@ class ArticleDraft(ArticleContent):
                 *update_fields,
                 "body",
                 "references",
+                *self.READING_FIELDS,
                 *self.SIGN_OFF_FIELDS,
             }
         super().save(*args, update_fields=update_fields, **kwargs)

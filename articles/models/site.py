@@ -1,5 +1,6 @@
 """Settings of the clinic that editors change."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,22 @@ class SiteConfiguration(models.Model):
             "What an article page says under “Medically reviewed by” once "
             "its next review date has passed."
         ),
+    )
+
+    target_grade = models.PositiveSmallIntegerField(
+        _("target reading grade"),
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(16)],
+        help_text=_(
+            "The US school grade articles should read at (8 means a "
+            "13-to-14-year-old reads it easily). A reviewer signing off an "
+            "article above it gives a reason."
+        ),
+    )
+    show_reading_level = models.BooleanField(
+        _("show readers the reading level"),
+        default=False,
+        help_text=_("Article pages say at which school grade the text reads."),
     )
 
     class Meta:

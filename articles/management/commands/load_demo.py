@@ -243,6 +243,7 @@ class Command(BaseCommand):
                 category=categories[spec["category"]],
                 author=people[spec["author"]],
                 is_featured=spec.get("featured", False),
+                explain_terms=spec.get("explain_terms", False),
             )
             if "image" in spec:
                 label, color = spec["image"]

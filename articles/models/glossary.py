@@ -1,0 +1,61 @@
+"""The clinic's glossary: medical terms with plain words for them."""
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class GlossaryTerm(models.Model):
+    """
+    A medical term, the plain words an editor could write instead, and its
+    meaning for readers. Editors see the terms an article uses beside its
+    reading figures; an article that explains its terms shows readers the
+    meaning where a term first appears; search treats the plain words as
+    another way of saying the term (see articles.synonyms).
+    """
+
+    term = models.CharField(
+        _("medical term"),
+        max_length=80,
+        help_text=_(
+            "As the articles write it, in the singular: plurals are found "
+            "too. Lower case, except abbreviations such as MRI."
+        ),
+    )
+    plain = models.CharField(
+        _("plain words"),
+        max_length=80,
+        help_text=_("What an editor could write instead, e.g. “collapsed spine bone”."),
+    )
+    meaning = models.CharField(
+        _("meaning for readers"),
+        max_length=250,
+        help_text=_("One or two short sentences a patient understands."),
+    )
+
+    class Meta:
+        ordering = ("term",)
+        verbose_name = _("glossary term")
+        verbose_name_plural = _("glossary")
+        constraints = (
+            models.UniqueConstraint(
+                Lower("term"),
+                name="glossary_term_unique",
+                violation_error_message=_("The glossary already has this term."),
+            ),
+        )
+
+    def __str__(self):
+        return self.term
+
+    def save(self, *args, **kwargs):
+        self.normalize()
+        super().save(*args, **kwargs)
+
+    def normalize(self):
+        self.term = " ".join(self.term.split())
+        self.plain = " ".join(self.plain.split())
+        self.meaning = " ".join(self.meaning.split())
+
+    def clean(self):
+        self.normalize()
