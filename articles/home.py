@@ -186,9 +186,7 @@ def median_grade(articles):
             total=Window(Count("pk")),
         )
         # The middle row, or the two middle rows of an even count.
-        .filter(
-            Q(position=(F("total") + 1) / 2) | Q(position=F("total") / 2 + 1)
-        )
+        .filter(Q(position=(F("total") + 1) / 2) | Q(position=F("total") / 2 + 1))
         .values_list("reading_grade", flat=True)
     )
     return round(sum(middle) / len(middle), 1) if middle else None

@@ -21,14 +21,15 @@ SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 #: Past participles that do not end in -ed, for spotting the passive voice.
-IRREGULAR_PARTICIPLES = (
+_IRREGULAR = (
     "beaten begun bent bitten blown born borne bought broken brought built "
     "caught chosen cut done drawn driven eaten fallen fed felt found frozen "
     "given gone grown held hidden hit hung hurt kept known laid led left lent "
     "lost made meant met paid put read said seen sent set shown shut sold "
     "spent split spread stuck struck swollen taken taught thought thrown "
     "told torn understood woken worn written"
-).split()
+)
+IRREGULAR_PARTICIPLES = _IRREGULAR.split()
 PASSIVE = re.compile(
     r"\b(?:am|is|are|was|were|be|been|being|get|gets|got|gotten|getting)"
     r"(?:\s+(?:not|\w+ly))?\s+"
@@ -85,7 +86,7 @@ def sentences(html: str) -> list[str]:
 def _as_text(sentence_list):
     """Join sentences so that textstat counts each as one."""
     return " ".join(
-        s if s.rstrip("\"”’)").endswith((".", "!", "?")) else f"{s}."
+        s if s.rstrip('"”’)').endswith((".", "!", "?")) else f"{s}."
         for s in sentence_list
     )
 

@@ -622,7 +622,11 @@ def sign_off_article(*, article: Article, user, reading_reason: str = "") -> Art
                 "target of %(target)s. Make it plainer, or give your reason "
                 "for signing it off as it is."
             )
-            % {"title": version.title, "grade": version.reading_grade, "target": target},
+            % {
+                "title": version.title,
+                "grade": version.reading_grade,
+                "target": target,
+            },
             code="above_target_grade",
         )
     record_sign_off(

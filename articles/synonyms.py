@@ -9,7 +9,7 @@ import re
 from django.db.models import F, Value
 
 from .models import Synonym
-from .models.article import search_terms
+from .models.article import query_text, search_terms
 
 
 def search_alternatives(query):
@@ -69,16 +69,7 @@ def search_alternatives(query):
     left_out = list(dict.fromkeys([*unwanted, *swap([t.lower() for t in unwanted])]))
     if swapped == lowered and len(left_out) == len(unwanted):
         return [query]
-    alternatives = [_text(wanted, left_out)]
+    alternatives = [query_text(wanted, left_out)]
     if swapped != lowered:
-        alternatives.append(_text(swapped, left_out))
+        alternatives.append(query_text(swapped, left_out))
     return alternatives
-
-
-def _text(wanted, unwanted):
-    """A query text from its terms, as websearch_to_tsquery reads one."""
-
-    def term(text):
-        return f'"{text}"' if " " in text else text
-
-    return " ".join([*map(term, wanted), *(f"-{term(t)}" for t in unwanted)])

@@ -43,7 +43,7 @@ from .models import (
     SiteConfiguration,
     Tag,
 )
-from .models.article import ArticleQuerySet, search_terms
+from .models.article import ArticleQuerySet, fewer_words, search_terms
 from .richtext import (
     CONTROL_CHARACTERS,
     search_snippet,
@@ -479,6 +479,8 @@ class SearchView(ListView):
         # the wordings its synonyms add (set by get_queryset()).
         self.searched = self.query
         self.alternatives = [self.query]
+        # True when no article has every word and those shown have most.
+        self.partial = False
         if not self.query and "q" in request.GET:
             self.error = _("Type a word or two to search the articles.")
         elif len(self.query) > self.max_length:
@@ -505,6 +507,13 @@ class SearchView(ListView):
             if matches:
                 self.searched, self.matches = corrected, matches
                 alternatives = corrected_alternatives
+        if not self.matches:
+            # No article has every word: the articles with most of them.
+            for fewer in fewer_words(alternatives):
+                if matches := found.search_count(fewer):
+                    self.matches, self.partial = matches, True
+                    alternatives = fewer
+                    break
         self.alternatives = alternatives
         return found.for_listing().search(alternatives, matches=self.matches)
 
@@ -522,6 +531,7 @@ class SearchView(ListView):
         context = super().get_context_data(
             query=self.query,
             corrected=searched if searched != self.query else None,
+            partial=self.partial,
             error=self.error,
             more_than=limit if (self.matches or 0) > limit else None,
             **kwargs,

@@ -228,3 +228,25 @@ def outside(request):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def shipped_glossary(db):
+    """
+    The glossary and the search synonyms as the migrations load them (a test
+    that flushes the database takes them away from those after it).
+    """
+    import importlib
+
+    from django.apps import apps
+
+    from articles.models import GlossaryTerm, Synonym
+
+    GlossaryTerm.objects.all().delete()
+    Synonym.objects.all().delete()
+    importlib.import_module(
+        "articles.migrations.0026_search_synonyms"
+    ).add_first_synonyms(apps, None)
+    importlib.import_module("articles.migrations.0028_glossary").add_glossary(
+        apps, None
+    )

@@ -6,6 +6,7 @@ import operator
 import re
 from datetime import date, timedelta
 from functools import reduce
+from itertools import combinations
 
 import reversion
 from django.contrib.postgres.indexes import GinIndex
@@ -287,6 +288,59 @@ def search_terms(query):
             continue
         (unwanted if (minus or word_minus) else wanted).append(term)
     return wanted[:SEARCH_TERMS], unwanted[:SEARCH_TERMS]
+
+
+#: Words that say little about what a patient looks for. A search that
+#: finds nothing with all its words tries fewer of the others.
+_FILLER = """
+    a about after all also am an and any are as at be been before being but by
+    can could did do does doing down during for from get gets getting go had
+    has have having how i if in into is it its just me more most much my no
+    not of off on once only or other our out over same so some such than that
+    the their them then there these they this those through to too under until
+    up very was we were what when where which while who why will with would
+    you your
+"""
+FILLER_WORDS = frozenset(_FILLER.split())
+#: A fewer-words search keeps at most this many of the query's words: their
+#: combinations stay few (twenty at most).
+MOST_WORDS_RELAXED = 6
+
+
+def fewer_words(query):
+    """
+    Yield, fewest left out first, the searches for most of the words of
+    `query` (a text or its alternatives, see synonyms.py): for each number
+    of words to keep, from one less than all down to one, the list of
+    alternative texts that each hold that many of them. Filler words go
+    first; phrases count as one word, and words to leave out stay out.
+    """
+    terms = []
+    for alternative in _alternatives(query):
+        wanted, unwanted = search_terms(alternative)
+        kept = [t for t in wanted if t.lower() not in FILLER_WORDS]
+        terms.append((kept[:MOST_WORDS_RELAXED], unwanted))
+    most = max((len(kept) for kept, _unwanted in terms), default=0)
+    for size in range(most - 1, 0, -1):
+        alternatives = list(
+            dict.fromkeys(
+                query_text(chosen, unwanted)
+                for kept, unwanted in terms
+                if size < len(kept)  # All of them found nothing already.
+                for chosen in combinations(kept, size)
+            )
+        )
+        if alternatives:
+            yield alternatives
+
+
+def query_text(wanted, unwanted):
+    """A query text from its terms, as websearch_to_tsquery reads one."""
+
+    def term(text):
+        return f'"{text}"' if " " in text else text
+
+    return " ".join([*map(term, wanted), *(f"-{term(t)}" for t in unwanted)])
 
 
 #: How search results' snippets are cut (PostgreSQL's ts_headline).

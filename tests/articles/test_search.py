@@ -6,7 +6,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.models import Article
-from articles.models.article import ArticleQuerySet, TitleFirst
+from articles.models.article import ArticleQuerySet, TitleFirst, fewer_words
 from articles.views import SearchView
 from tests.factories import ArticleFactory
 
@@ -266,3 +266,56 @@ def test_postgres_title_vector_follows_edits(common_word, monkeypatch):
         "Posture while standing",
         "Posture at the desk",
     ]
+
+
+def test_fewer_words_leave_out_filler_first_then_one_word_at_a_time():
+    steps = list(fewer_words("can I drive after a spinal injection -cement"))
+    assert steps == [
+        ["drive spinal -cement", "drive injection -cement", "spinal injection -cement"],
+        ["drive -cement", "spinal -cement", "injection -cement"],
+    ]
+    # A phrase counts as one word; each alternative gives its own.
+    assert list(fewer_words(['pain "slipped disc" legs', '"herniated disc" legs'])) == [
+        ['pain "slipped disc"', "pain legs", '"slipped disc" legs'],
+        ["pain", '"slipped disc"', "legs", '"herniated disc"'],
+    ]
+    assert list(fewer_words("the spine")) == []  # One word: nothing fewer.
+
+
+@pytest.fixture
+def injections():
+    ArticleFactory(
+        published=True,
+        title="Preparing for an epidural injection",
+        body="<p>You may not drive home after the injection.</p>",
+    )
+    ArticleFactory(
+        published=True,
+        title="Sciatica",
+        body="<p>Leg pain; an injection sometimes helps.</p>",
+    )
+
+
+def test_a_search_no_article_fully_matches_shows_those_with_most_words(
+    client, injections
+):
+    page = client.get("/search/", {"q": "can I drive after a spinal injection"})
+    # No article says "spinal": the one with "drive" and "injection" first.
+    assert titles(page) == ["Preparing for an epidural injection"]
+    assertContains(
+        page,
+        "No article has all the words of “can I drive after a spinal injection”. "
+        "Showing 1 article with most of them.",
+    )
+
+
+def test_fewer_words_never_drops_a_word_left_out(client, injections):
+    page = client.get("/search/", {"q": "spinal injection -drive"})
+    assert titles(page) == ["Sciatica"]
+    assertContains(page, "with most of them")
+
+
+def test_every_word_found_says_nothing_of_fewer_words(client, injections):
+    page = client.get("/search/", {"q": "drive injection"})
+    assert titles(page) == ["Preparing for an epidural injection"]
+    assertNotContains(page, "with most of them")

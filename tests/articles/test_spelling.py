@@ -107,3 +107,12 @@ def test_a_corrected_search_costs_a_bounded_number_of_queries(
     # unknown words, synonyms and count again, the page.
     with django_assert_max_num_queries(9):
         client.get("/search/", {"q": "kyphoplasy osteoporsis"})
+
+
+def test_an_english_word_the_articles_do_not_use_is_not_corrected():
+    ArticleFactory(
+        published=True, title="A short guide to sleeping", body="<p>Rest well.</p>"
+    )
+    # "shot" is one letter from "short", but a patient typing it means it.
+    assert corrected_query("shot") is None
+    assert corrected_query("shot sleping") == "shot sleeping"

@@ -115,3 +115,15 @@ def test_an_editor_adds_a_synonym_in_the_admin(client, editor_client, library):
 def test_alternatives(query, alternatives, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert search_alternatives(query) == alternatives
+
+
+def test_the_glossarys_plain_words_find_the_clinical_article(client, shipped_glossary):
+    ArticleFactory(
+        published=True,
+        title="Treating a vertebral compression fracture",
+        body="<p>Bone cement can steady it.</p>",
+    )
+    page = client.get("/search/", {"q": "squashed spine bone"})
+    assert [a.title for a in page.context["results"]] == [
+        "Treating a vertebral compression fracture"
+    ]
