@@ -11,7 +11,8 @@ The large-archive benchmark behind `make bench-archive`.
 2. Measures, in-process with the page and fragment caches off (the state
    of every page right after an invalidation), the median time, queries
    and size of the pages the archive makes slow: article pages, the
-   sitemap, search, list pages (first and deep), the admin lists and the
+   sitemap, search (two words, and p50/p95 over the search benchmark's
+   query sets), list pages (first and deep), the admin lists and the
    hub dashboard; and the time of `rebuild_links`.
 3. Writes the results into docs/benchmarks.md between the markers for this
    database, and prints them.
@@ -23,6 +24,7 @@ without it (SQLite) the archive has 2,000. `ARGS="--articles N"` chooses.
 import argparse
 import os
 import random
+import statistics
 import sys
 import time
 import tracemalloc
@@ -41,6 +43,7 @@ from bench.run import (  # noqa: E402
     machine,
     write_report,
 )
+from bench.search import percentile  # noqa: E402
 
 SEED = 20261129
 CHUNK = 500
@@ -269,6 +272,37 @@ def write_chunk(start):
     return len(chunk)
 
 
+def query_set_times(client):
+    """
+    Search each query of the search benchmark's sets (patients' words,
+    misspellings, phrases) on the archive, page and fragment caches off;
+    return the median ms of each, and the most queries one search made.
+    """
+    from django.test.utils import override_settings
+
+    from bench.search import QUERY_SETS, load_queries
+
+    texts = [
+        item["query"] for path in QUERY_SETS.values() for item in load_queries(path)
+    ]
+    times, most = [], 0
+    with override_settings(
+        CLINIC_PAGE_CACHE_SECONDS=0, CLINIC_FRAGMENT_CACHE_SECONDS=0
+    ):
+        for text in texts:
+            client.get("/search/", {"q": text}, secure=True)  # Warm up.
+            with count_queries() as queries:
+                client.get("/search/", {"q": text}, secure=True)
+            most = max(most, queries[0])
+            samples = []
+            for _ in range(3):
+                started = time.perf_counter()
+                client.get("/search/", {"q": text}, secure=True)
+                samples.append((time.perf_counter() - started) * 1000)
+            times.append(statistics.median(samples))
+    return times, most
+
+
 def sitemap_peak_mb(client, path):
     """Peak Python memory (MB) while one sitemap page is built."""
     tracemalloc.start()
@@ -327,6 +361,7 @@ def main():
         ("list, deep page", f"/articles/?page={deep}"),
     ]
     rows = [inproc.measure(label, path, fragments=False) for label, path in pages]
+    search_times, search_queries = query_set_times(inproc.client)
     from django.contrib.auth import get_user_model
 
     inproc.client.force_login(get_user_model().objects.get(username="bench-admin"))
@@ -364,7 +399,11 @@ def main():
             f"{row['queries']} | {row['bytes'] / 1024:.0f} KB | ≤ {target} ms | "
             f"{yes[row['median_ms'] <= target]} |"
         )
+    p50, p95 = percentile(search_times, 0.5), percentile(search_times, 0.95)
     lines += [
+        f"| search, the {len(search_times)} queries of bench/search_queries*.json: "
+        f"p50 / p95 | {p50:.1f} / {p95:.1f} ms | ≤ {search_queries} | | "
+        f"≤ 50 ms (p95) | {yes[p95 <= 50]} |",
         f"| sitemap section, peak memory | {peak:.1f} MB | | | ≤ 100 MB | "
         f"{yes[peak <= 100]} |",
         f"| `rebuild_links` | {rebuild:.1f} s | {queries[0]:,} | | "
