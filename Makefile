@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # Local development runs with DEBUG on; production sets its own environment.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: install install-dev run worker test lint format migrations-check test-security test-scaleout bench bench-archive bench-search bench-wordpress bench-wagtail ci clean
+.PHONY: install install-dev run worker test lint format migrations-check test-security test-scaleout bench bench-archive bench-reading bench-search bench-wordpress bench-wagtail ci clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -69,6 +69,10 @@ bench: install
 # A 20,000-article archive (2,000 on SQLite), every page measured uncached.
 bench-archive: install
 	$(BIN)/python bench/archive.py $(ARGS)
+
+# What the reading figures cost a 2,000-word article's save.
+bench-reading: install
+	$(BIN)/python bench/reading.py $(ARGS)
 
 # How well search answers the query set in bench/search_queries.json, on
 # the demo content.
