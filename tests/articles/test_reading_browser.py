@@ -84,3 +84,27 @@ def test_the_search_box_suggests_titles_and_the_keyboard_picks_one(browser_page,
     assert box.get_attribute("aria-expanded") == "false"
     page.keyboard.press("Enter")
     page.wait_for_url("**/search/?q=back")
+
+
+def test_a_terms_meaning_shows_on_keyboard_focus_and_hover(browser_page, demo):
+    page = browser_page
+    page.goto(KYPHOPLASTY)
+    term = page.locator(".article__body dfn").first
+    meaning = page.locator(".article__body .term__meaning").first
+    assert meaning.bounding_box()["width"] <= 1  # Hidden until asked for.
+    description = page.evaluate(
+        """() => {
+            const dfn = document.querySelector('.article__body dfn');
+            return document.getElementById(dfn.getAttribute('aria-describedby'))
+                .textContent.trim();
+        }"""
+    )
+    assert description.startswith("A break in one of the bones of the spine")
+    term.focus()
+    assert meaning.bounding_box()["width"] > 100
+    assert meaning.is_visible()
+    page.keyboard.press("Tab")  # Focus moves on: the meaning hides again.
+    page.mouse.move(0, 0)
+    assert meaning.bounding_box()["width"] <= 1
+    term.hover()
+    assert meaning.bounding_box()["width"] > 100

@@ -4,6 +4,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from reversion.models import Version
 
 from articles import readability, services
+from articles.dictionary import syllables
 from articles.home import median_grade, reading_panel
 from articles.models import Article, GlossaryTerm, SiteConfiguration
 from tests.factories import ArticleFactory
@@ -40,6 +41,20 @@ def test_grade_figures_of_known_texts():
     assert hard.long_words == 1.0
 
     assert readability.measure(HALF_PASSIVE).passive == 0.5
+
+
+@pytest.mark.parametrize(
+    ("word", "count"),
+    [
+        ("spine", 1),
+        ("Medication", 4),
+        ("osteoporosis", 6),
+        ("kyphoplasty", 4),  # Not in the dictionary: hyphenation counts it.
+        ("x", 1),
+    ],
+)
+def test_syllables(word, count):
+    assert syllables(word) == count
 
 
 def test_headings_are_left_out_and_each_list_item_ends_a_sentence():
@@ -282,3 +297,28 @@ def test_the_median_of_an_even_count_is_between_the_middle_two():
     grades = sorted(Article.objects.values_list("reading_grade", flat=True))
     assert median_grade(Article.objects.all()) == round((grades[1] + grades[2]) / 2, 1)
     assert median_grade(Article.objects.none()) is None
+
+
+def test_the_grades_are_textstats_on_the_demo_articles():
+    from textstat import textstat
+
+    from articles.demo_content import ARTICLES
+
+    compared = 0
+    for article in ARTICLES:
+        reading = readability.measure(article["body"])
+        if reading.grade is None:
+            continue
+        # The same sentences, as textstat reads them: each one ends in a stop.
+        # Within half a grade: for a word the dictionary lacks, textstat's
+        # hyphenation counts fewer syllables ("kyphoplasty": three).
+        text = " ".join(
+            s if s.endswith((".", "!", "?")) else f"{s}."
+            for s in readability.sentences(article["body"])
+        )
+        assert reading.grade == pytest.approx(
+            textstat.flesch_kincaid_grade(text), abs=0.5
+        )
+        assert reading.smog == pytest.approx(textstat.smog_index(text), abs=0.5)
+        compared += 1
+    assert compared >= 5
