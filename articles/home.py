@@ -1,7 +1,7 @@
 """The articles' panels on the admin home (see clinic.home)."""
 
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -178,18 +178,21 @@ def editor_panels(user):
 
 
 def median_grade(articles):
-    """The median reading grade of `articles`, or None: one query."""
+    """
+    The median reading grade of `articles`, or None: a count, then the
+    middle row or two read along the grade index (a window over every row
+    took 60 ms at 20,000 articles).
+    """
+    graded = articles.filter(reading_grade__isnull=False)
+    count = graded.count()
+    if not count:
+        return None
     middle = list(
-        articles.filter(reading_grade__isnull=False)
-        .annotate(
-            position=Window(RowNumber(), order_by=F("reading_grade").desc()),
-            total=Window(Count("pk")),
-        )
-        # The middle row, or the two middle rows of an even count.
-        .filter(Q(position=(F("total") + 1) / 2) | Q(position=F("total") / 2 + 1))
-        .values_list("reading_grade", flat=True)
+        graded.order_by("-reading_grade").values_list("reading_grade", flat=True)[
+            (count - 1) // 2 : count // 2 + 1
+        ]
     )
-    return round(sum(middle) / len(middle), 1) if middle else None
+    return round(sum(middle) / len(middle), 1)
 
 
 def reading_panel():

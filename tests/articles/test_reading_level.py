@@ -283,7 +283,7 @@ def test_the_home_panel_shows_the_median_and_the_hardest(django_assert_num_queri
     grades = sorted(Article.objects.published().values_list("reading_grade", flat=True))
     assert median_grade(Article.objects.published()) == grades[1]
     SiteConfiguration.load()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         panel = reading_panel()
     assert panel.count == 1
     assert [row.note for row in panel.rows] == ["grade 24.9"]

@@ -154,7 +154,8 @@ def test_each_panel_is_one_query(
     for user in (editor, reviewer, moderator, admin):
         user.has_perm("articles.change_article")
     SiteConfiguration.load()  # As after the site's first page.
-    # The reading-level panel also reads the target grade and the median.
+    # The reading-level panel also reads the target grade and counts the
+    # graded articles (none here: the middle one is read in its own test).
     for user, panels, queries in (
         (editor, 6, 8),
         (reviewer, 9, 11),
