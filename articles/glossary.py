@@ -3,9 +3,11 @@ Finding the glossary's terms in an article: for editors, the medical
 terms a body uses with plain words for them; for readers, the meaning of
 a term where the article first uses it.
 
-A term matches as a whole word or phrase, in any case, in the singular or
-the plural ("vertebra", "Vertebrae"; "injection", "injections"), with a
-space or a hyphen between its words.
+A term matches as a whole word or phrase, in any case (an abbreviation in
+capitals only), in the singular or the plural ("vertebra", "Vertebrae";
+"injection", "injections"), with spaces or a hyphen between its words.
+The text is read word by word, each word looked up in a table of the
+terms' forms: the cost grows with the text, not with the glossary.
 """
 
 import re
@@ -14,13 +16,17 @@ from functools import lru_cache
 from django.utils.html import escape
 
 from .models import GlossaryTerm
+from .models.glossary import TERM_WORDS
 
 #: Elements whose text is left as it is: a link or a heading is no place
-#: for a definition, and code is not prose.
-LEFT_ALONE = {"a", "h2", "h3", "h4", "pre", "code", "figcaption", "caption", "th"}
+#: for a definition, code is not prose, and a table scrolls sideways on a
+#: phone, hiding a meaning shown below its term.
+LEFT_ALONE = {"a", "h2", "h3", "h4", "pre", "code", "figcaption", "caption", "table"}
 TAG = re.compile(r"(<[^>]*>)")
 TAG_NAME = re.compile(r"<(/?)([a-zA-Z0-9]+)")
-SEPARATOR = r"(?:\s|&nbsp;|-)+"
+#: A word of running text, and what may join the words of one term.
+TOKEN = re.compile(r"[^\W_]+")
+JOINER = re.compile(r"(?:\s|&nbsp;|-)+")
 
 
 def plurals(word):
@@ -42,28 +48,61 @@ def plurals(word):
     return forms
 
 
-def _key(text):
-    """One spelling for every way a term is written: lower case, spaces."""
-    return " ".join(re.split(SEPARATOR, text.lower()))
+def _fold(word):
+    """A word as forms are kept: lower case, except an abbreviation's."""
+    return word if len(word) > 1 and word.rstrip("s").isupper() else word.lower()
 
 
 @lru_cache(maxsize=8)
-def _matcher(terms):
-    """A pattern for the `terms` (a tuple) and the term each form means."""
+def _forms(terms):
+    """
+    For the `terms` (a tuple): each form a term may take, as a tuple of
+    folded words, mapped to the term. An abbreviation keeps its capitals
+    ("TENS" is no "tens"); other words match in any case.
+    """
     forms = {}
     for term in terms:
-        *head, last = term.split()
+        words = TOKEN.findall(term)
+        if not words or len(words) > TERM_WORDS:
+            continue  # Saved before GlossaryTerm.clean() refused it.
+        *head, last = words
         for form in plurals(last):
-            forms.setdefault(_key(" ".join([*head, form])), term)
-    # Longest first: "vertebral compression fracture" before "fracture".
-    alternatives = sorted(forms, key=len, reverse=True)
-    pattern = re.compile(
-        r"(?<![\w&-])(?:"
-        + "|".join(SEPARATOR.join(map(re.escape, f.split())) for f in alternatives)
-        + r")(?![\w-])",
-        re.IGNORECASE,
-    )
-    return pattern, forms
+            forms.setdefault(tuple(_fold(w) for w in (*head, form)), term)
+    return forms
+
+
+def _uses(text, forms):
+    """
+    Yield (start, end, term) for each use of a term in `text`, the longest
+    term at each place first, left to right, never overlapping: each word
+    starts at most TERM_WORDS lookups.
+    """
+    words = list(TOKEN.finditer(text))
+    longest = max((len(form) for form in forms), default=0)
+    index = 0
+    while index < len(words):
+        found = None
+        for size in range(min(longest, len(words) - index), 0, -1):
+            run = words[index : index + size]
+            # Words of one term stand next to each other, or joined by a
+            # hyphen or spaces.
+            if any(
+                not JOINER.fullmatch(text[a.end() : b.start()])
+                for a, b in zip(run, run[1:], strict=False)
+            ):
+                continue
+            words_run = [w.group() for w in run]
+            term = forms.get(tuple(map(_fold, words_run)))
+            if term is None:  # "VERTEBRA" in capitals is still the word.
+                term = forms.get(tuple(w.lower() for w in words_run))
+            if term is not None:
+                found = (run[0].start(), run[-1].end(), term, size)
+                break
+        if found:
+            yield found[:3]
+            index += found[3]
+        else:
+            index += 1
 
 
 def _glossary(terms=None):
@@ -80,10 +119,8 @@ def terms_used(text, terms=None):
     glossary = _glossary(terms)
     if not glossary or not text:
         return []
-    pattern, forms = _matcher(tuple(sorted(glossary)))
     counts = {}
-    for match in pattern.finditer(text):
-        term = forms[_key(match.group(0))]
+    for _start, _end, term in _uses(text, _forms(tuple(sorted(glossary)))):
         counts[term] = counts.get(term, 0) + 1
     return [(glossary[term], count) for term, count in counts.items()]
 
@@ -92,28 +129,35 @@ def explain_first_uses(html, terms=None):
     """
     Return the article HTML with each glossary term's first use in running
     text marked as a definition, its meaning beside it: shown on hover or
-    focus, read out by screen readers, and in brackets without styles.
+    focus, given to screen readers as the term's description, and in
+    brackets without styles.
     """
     glossary = _glossary(terms)
     if not glossary or not html:
         return html
-    pattern, forms = _matcher(tuple(sorted(glossary)))
+    forms = _forms(tuple(sorted(glossary)))
     explained = set()
     closed_by = []  # The elements left alone that are open.
 
-    def define(match):
-        term = forms[_key(match.group(0))]
-        if term in explained:
-            return match.group(0)
-        explained.add(term)
-        number = len(explained)
-        return (
-            f'<span class="term"><dfn tabindex="0" aria-describedby="term-{number}">'
-            f"{match.group(0)}</dfn>"
-            f'<span class="term__meaning" role="tooltip" id="term-{number}">'
-            f'<span class="term__bracket"> (</span>{escape(glossary[term].meaning)}'
-            '<span class="term__bracket">)</span></span></span>'
-        )
+    def define(text):
+        pieces, at = [], 0
+        for start, end, term in _uses(text, forms):
+            if term in explained:
+                continue
+            explained.add(term)
+            number = len(explained)
+            pieces += [
+                text[at:start],
+                f'<span class="term"><dfn tabindex="0" '
+                f'aria-describedby="glossary-term-{number}">{text[start:end]}</dfn>'
+                f'<span class="term__meaning" role="tooltip" '
+                f'id="glossary-term-{number}" aria-hidden="true">'
+                f'<span class="term__bracket"> (</span>'
+                f"{escape(glossary[term].meaning)}"
+                '<span class="term__bracket">)</span></span></span>',
+            ]
+            at = end
+        return "".join(pieces) + text[at:]
 
     parts = TAG.split(html)
     for index, part in enumerate(parts):
@@ -126,5 +170,5 @@ def explain_first_uses(html, terms=None):
                 else:
                     closed_by.append(tag.group(2).lower())
         elif part and not closed_by:
-            parts[index] = pattern.sub(define, part)
+            parts[index] = define(part)
     return "".join(parts)

@@ -5,7 +5,7 @@ similarity (pg_trgm, through an index); other databases take the known
 words of about the same length that start with the same letter. Either
 way the candidate nearest by edit distance wins, within a distance that
 grows with the word's length. A word of the English dictionary is taken as
-meant, not corrected.
+meant, unless the nearest word is in a published title or the glossary.
 """
 
 from django.db import connection
@@ -13,7 +13,7 @@ from django.db.models import F
 from django.db.models.functions import Length
 
 from .dictionary import syllables_by_word
-from .models import SearchWord
+from .models import Article, GlossaryTerm, SearchWord
 from .models.article import search_terms
 from .models.search import WORD
 
@@ -40,15 +40,25 @@ def corrected_query(query):
         SearchWord.objects.filter(word__in=words).values_list("word", flat=True)
     )
     fixes = {}
-    # An English word the articles do not use is what the patient meant
-    # ("shot" is no misspelt "short"): fewer-words search looks for the rest.
-    for word in sorted(words - known - syllables_by_word().keys())[:MAX_FIXES]:
+    english = syllables_by_word()
+    for word in sorted(words - known)[:MAX_FIXES]:
         nearest = _nearest(word)
-        if nearest:
+        # An English word the articles do not use is what the patient meant
+        # ("shot" is no misspelt "short"), unless its neighbour is what the
+        # clinic writes about ("back pane": "pain").
+        if nearest and (word not in english or _names_a_topic(nearest)):
             fixes[word] = nearest
     if not fixes:
         return None
     return WORD.sub(lambda m: fixes.get(m.group(0).lower(), m.group(0)), query)
+
+
+def _names_a_topic(word):
+    """True when a published title or a glossary term holds `word`."""
+    return (
+        Article.objects.published().filter(title__icontains=word).exists()
+        or GlossaryTerm.objects.filter(term__icontains=word).exists()
+    )
 
 
 def _nearest(word):

@@ -310,23 +310,26 @@ MOST_WORDS_RELAXED = 6
 def fewer_words(query):
     """
     Yield, fewest left out first, the searches for most of the words of
-    `query` (a text or its alternatives, see synonyms.py): for each number
-    of words to keep, from one less than all down to one, the list of
-    alternative texts that each hold that many of them. Filler words go
-    first; phrases count as one word, and words to leave out stay out.
+    `query` (a text or its alternatives, see synonyms.py): first all but
+    the filler words, then for each number of words to keep, down to one,
+    the list of alternative texts that each hold that many of them.
+    Phrases count as one word, and words to leave out stay out.
     """
     terms = []
     for alternative in _alternatives(query):
         wanted, unwanted = search_terms(alternative)
         kept = [t for t in wanted if t.lower() not in FILLER_WORDS]
-        terms.append((kept[:MOST_WORDS_RELAXED], unwanted))
-    most = max((len(kept) for kept, _unwanted in terms), default=0)
-    for size in range(most - 1, 0, -1):
+        # All of an alternative's words found nothing; without its filler
+        # words, all the others are the first try.
+        tried = len(kept) if len(kept) == len(wanted) else len(kept) + 1
+        terms.append((kept[:MOST_WORDS_RELAXED], unwanted, tried))
+    most = max((len(kept) for kept, _unwanted, _tried in terms), default=0)
+    for size in range(most, 0, -1):
         alternatives = list(
             dict.fromkeys(
                 query_text(chosen, unwanted)
-                for kept, unwanted in terms
-                if size < len(kept)  # All of them found nothing already.
+                for kept, unwanted, tried in terms
+                if size < tried and size <= len(kept)
                 for chosen in combinations(kept, size)
             )
         )

@@ -251,6 +251,18 @@ class ArticleContent(models.Model):
         self.reviewed_by = None
         self.last_reviewed = None
 
+    @property
+    def reading_level_label(self):
+        """The reading grade as readers are told it, or "" without one."""
+        grade = self.reading_grade
+        if grade is None:
+            return ""
+        if grade < 1:
+            return _("very easy")
+        if grade >= 13:
+            return _("college level")
+        return _("school grade %(grade)d") % {"grade": round(grade)}
+
     def above_target_grade(self, target):
         """True when the body reads above school grade `target`."""
         return self.reading_grade is not None and self.reading_grade > target

@@ -1,8 +1,16 @@
 """The clinic's glossary: medical terms with plain words for them."""
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+#: Words of letters or digits, joined by spaces or hyphens.
+TERM = re.compile(r"[^\W_]+(?:(?: |-)[^\W_]+)*")
+#: The most words a term may have (articles.glossary reads no longer runs).
+TERM_WORDS = 6
 
 
 class GlossaryTerm(models.Model):
@@ -10,8 +18,9 @@ class GlossaryTerm(models.Model):
     A medical term, the plain words an editor could write instead, and its
     meaning for readers. Editors see the terms an article uses beside its
     reading figures; an article that explains its terms shows readers the
-    meaning where a term first appears; search treats the plain words as
-    another way of saying the term (see articles.synonyms).
+    meaning where a term first appears. The first glossary's plain and lay
+    words became search synonyms (migration 0028); synonyms are kept on
+    their own since.
     """
 
     term = models.CharField(
@@ -59,3 +68,18 @@ class GlossaryTerm(models.Model):
 
     def clean(self):
         self.normalize()
+        if not TERM.fullmatch(self.term):
+            raise ValidationError(
+                {
+                    "term": _(
+                        "Write the term as words of letters or digits, with "
+                        "spaces or hyphens between them."
+                    )
+                },
+                code="term_words",
+            )
+        if len(re.findall(r"[^\W_]+", self.term)) > TERM_WORDS:
+            raise ValidationError(
+                {"term": _("A term has at most %(n)d words.") % {"n": TERM_WORDS}},
+                code="term_length",
+            )

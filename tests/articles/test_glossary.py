@@ -90,14 +90,15 @@ def test_first_uses_are_explained_once(glossary):
     # Not in the heading or the link: the first use in running text.
     assert explained.startswith(
         '<h2>Fracture care</h2><p>See <a href="/x/">fracture clinics</a>. A '
-        '<span class="term"><dfn tabindex="0" aria-describedby="term-1">fracture'
-        "</dfn>"
+        '<span class="term"><dfn tabindex="0" '
+        'aria-describedby="glossary-term-1">fracture</dfn>'
     )
     assert explained.count("<dfn") == 2
     assert "<p>Another fracture, then" in explained
     # The meaning is text, escaped, and tied to its term for screen readers.
     assert (
-        '<span class="term__meaning" role="tooltip" id="term-2">'
+        '<span class="term__meaning" role="tooltip" id="glossary-term-2" '
+        'aria-hidden="true">'
         '<span class="term__bracket"> (</span>A scan that uses magnets &amp; radio '
         'waves.<span class="term__bracket">)</span></span>'
     ) in explained
@@ -116,7 +117,9 @@ def test_readers_see_meanings_only_where_the_article_asks(client, glossary):
     explained = ArticleFactory(published=True, body=body, explain_terms=True)
     assertNotContains(client.get(plain.get_absolute_url()), "<dfn")
     page = client.get(explained.get_absolute_url())
-    assertContains(page, '<dfn tabindex="0" aria-describedby="term-1">vertebra</dfn>')
+    assertContains(
+        page, '<dfn tabindex="0" aria-describedby="glossary-term-1">vertebra</dfn>'
+    )
     assertContains(page, "One of the bones of the spine.")
 
 
@@ -155,3 +158,45 @@ def test_editors_keep_the_glossary(editor_client):
     )
     assert response.status_code == 302
     assert GlossaryTerm.objects.get(term="costochondritis").plain == "sore rib joint"
+
+
+def test_an_abbreviation_matches_in_capitals_only(glossary):
+    GlossaryTerm.objects.create(term="TENS", plain="nerve buzzer", meaning="x.")
+    text = "Tens of patients try TENS; some try a TENS unit twice."
+    assert used(text, GlossaryTerm.objects.all()) == {"TENS": 2}
+
+
+def test_odd_letters_and_markup_cost_no_error(glossary):
+    text = "ſciatica, İnflammation, ınflammation, VERTEBRA."
+    assert used(text, glossary) == {"vertebra": 1}
+    # The sanitizer escapes < and > inside attributes: tags stay whole.
+    html = '<p><img alt="a &gt; fracture &lt;b&gt;" src="/x.png"> A fracture.</p>'
+    explained = explain_first_uses(html, glossary)
+    assert explained.startswith('<p><img alt="a &gt; fracture &lt;b&gt;" src="/x.png">')
+    assert explained.count("<dfn") == 1
+
+
+@pytest.mark.parametrize(
+    ("term", "error"),
+    [
+        ("-", "words of letters or digits"),
+        ("a -", "words of letters or digits"),
+        ("back (lower)", "words of letters or digits"),
+        ("one two three four five six seven", "at most 6 words"),
+    ],
+)
+def test_the_admin_refuses_a_term_that_is_no_words(admin_client, term, error):
+    response = admin_client.post(
+        "/admin/articles/glossaryterm/add/",
+        {"term": term, "plain": "x", "meaning": "x."},
+    )
+    assertContains(response, error)
+    assert not GlossaryTerm.objects.filter(term=term).exists()
+
+
+def test_a_term_saved_before_the_rules_is_skipped(glossary):
+    GlossaryTerm.objects.bulk_create([GlossaryTerm(term="-", plain="x", meaning="x.")])
+    assert used("A fracture - and a vertebra.", GlossaryTerm.objects.all()) == {
+        "fracture": 1,
+        "vertebra": 1,
+    }

@@ -272,7 +272,21 @@ def test_readers_see_the_level_only_when_the_clinic_turns_it_on(
         )
     assert response.status_code == 302
     page = client.get(article.get_absolute_url())
-    assertContains(page, "Reading level: school grade -1")
+    assertContains(page, "Reading level: very easy")  # Grade -1.4.
+
+
+@pytest.mark.parametrize(
+    ("grade", "label"),
+    [
+        (None, ""),
+        (0.9, "very easy"),
+        (7.5, "school grade 8"),
+        (12.4, "school grade 12"),
+        (13.0, "college level"),
+    ],
+)
+def test_readers_are_told_the_grade_in_words_they_know(grade, label):
+    assert Article(reading_grade=grade).reading_level_label == label
 
 
 @pytest.mark.django_db

@@ -110,9 +110,14 @@ def test_a_corrected_search_costs_a_bounded_number_of_queries(
 
 
 def test_an_english_word_the_articles_do_not_use_is_not_corrected():
-    ArticleFactory(
-        published=True, title="A short guide to sleeping", body="<p>Rest well.</p>"
-    )
+    ArticleFactory(published=True, title="Sleeping well", body="<p>A short guide.</p>")
     # "shot" is one letter from "short", but a patient typing it means it.
     assert corrected_query("shot") is None
     assert corrected_query("shot sleping") == "shot sleeping"
+
+
+def test_an_english_word_near_a_topic_of_the_clinic_is_corrected(articles):
+    ArticleFactory(published=True, title="Herniated discs", body="<p>Rest.</p>")
+    # "herniate" is English, but "herniated" is in a title: the patient
+    # meant it.
+    assert corrected_query("herniate discs") == "herniated discs"
