@@ -345,6 +345,9 @@ ARTICLES = [
         "days_ago": 3,
         "featured": True,
         "explain_terms": True,
+        "reading_reason": (
+            "Procedure names are hard words; each is explained where it first appears."
+        ),
         "image": ("Kyphoplasty", (32, 96, 120)),
         "alt": "Illustration of a stack of vertebrae with one shorter, collapsed bone",
         "references": [

@@ -36,6 +36,17 @@ from .models import (
     clean_reference,
 )
 
+#: Kept with a sign-off above the target reading grade that an import's
+#: reviewer vouched for (`--reviewed-by`).
+IMPORT_READING_REASON = _("Vouched for at import by the reviewer named for it.")
+
+
+def _reading_reason(version, reason, *, target=None) -> str:
+    """`reason` when the version reads above the target grade, else ""."""
+    if target is None:
+        target = SiteConfiguration.load().target_grade
+    return reason.strip() if version.above_target_grade(target) else ""
+
 
 class StaleEdit(ValidationError):
     """Someone changed the version after the editor opened it."""
@@ -186,11 +197,19 @@ def create_articles(
     for any number of articles. For bulk loads and imports.
     """
     now = timezone.now()
+    target = SiteConfiguration.load().target_grade
     for article in articles:
         article.derive_content()
         article.content_changed_at = now
         if signed_off_by is not None:
-            _sign(article, signed_off_by, on=timezone.localdate())
+            _sign(
+                article,
+                signed_off_by,
+                on=timezone.localdate(),
+                reading_reason=_reading_reason(
+                    article, IMPORT_READING_REASON, target=target
+                ),
+            )
         article.derive_review_date()
     Article.objects.bulk_create(articles, batch_size=500)
     Reference.objects.bulk_create(
@@ -394,8 +413,8 @@ def record_sign_off(
     """
     Record `reviewer`'s medical sign-off of the working version's content,
     dated `on` (today by default), with the reviewer's name and credentials
-    as they are now, and why it may read above the target grade; return the
-    version signed.
+    as they are now, and why it may read above the target grade (kept only
+    when it does); return the version signed.
     """
     if article.status == Article.Status.ARCHIVED:
         raise ValidationError(_("Archived articles are not reviewed."), code="archived")
@@ -404,7 +423,7 @@ def record_sign_off(
         version,
         reviewer,
         on=on or timezone.localdate(),
-        reading_reason=reading_reason.strip(),
+        reading_reason=_reading_reason(version, reading_reason),
     )
     version.reviewed_own_edit = bool(
         user is not None and version.content_changed_by_id == user.pk
@@ -613,9 +632,7 @@ def sign_off_article(*, article: Article, user, reading_reason: str = "") -> Art
             code="four_eyes",
         )
     target = SiteConfiguration.load().target_grade
-    if not version.above_target_grade(target):
-        reading_reason = ""
-    elif not reading_reason.strip():
+    if version.above_target_grade(target) and not reading_reason.strip():
         raise ValidationError(
             _(
                 "“%(title)s” reads at grade %(grade)s, above the clinic's "

@@ -38,6 +38,7 @@ from .images import clean_image
 from .models import Article, Category, Image, Person, Tag
 from .richtext import sanitize_html, text_summary
 from .services import (
+    IMPORT_READING_REASON,
     create_article,
     create_articles,
     record_publication,
@@ -1280,7 +1281,11 @@ class Importer:
                 version = record_submission(article=article)
             if reviewer is not None and not version.has_current_sign_off:
                 # The reviewer named on the command line vouches for this text.
-                version = record_sign_off(article=article, reviewer=reviewer)
+                version = record_sign_off(
+                    article=article,
+                    reviewer=reviewer,
+                    reading_reason=IMPORT_READING_REASON,
+                )
             publish = status == "publish" and reviewer is not None
             if publish and version.status != Article.Status.PUBLISHED:
                 # A new version of a live article is dated now; its first

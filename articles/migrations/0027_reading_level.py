@@ -4,25 +4,6 @@ import django.core.validators
 from django.conf import settings
 from django.db import migrations, models
 
-from articles import readability
-
-
-def measure_bodies(apps, schema_editor):
-    """Give the versions saved so far their reading figures."""
-    for name in ("Article", "ArticleDraft"):
-        model = apps.get_model("articles", name)
-        changed = []
-        for version in model.objects.only("pk", "body").iterator(chunk_size=500):
-            reading = readability.measure(version.body)
-            if reading is not None:
-                version.reading = reading.as_dict()
-                version.reading_grade = reading.grade
-                changed.append(version)
-        model.objects.bulk_update(
-            changed, ["reading", "reading_grade"], batch_size=500
-        )
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -80,5 +61,4 @@ class Migration(migrations.Migration):
             model_name='article',
             index=models.Index(condition=models.Q(('status', 'published')), fields=['-reading_grade'], name='article_reading_grade_idx'),
         ),
-        migrations.RunPython(measure_bodies, migrations.RunPython.noop, elidable=True),
     ]

@@ -336,3 +336,20 @@ def test_the_grades_are_textstats_on_the_demo_articles():
         assert reading.smog == pytest.approx(textstat.smog_index(text), abs=0.5)
         compared += 1
     assert compared >= 5
+
+
+@pytest.mark.django_db
+def test_an_import_says_who_vouched_for_a_version_above_the_target():
+    from tests.factories import CategoryFactory, PersonFactory
+
+    category = CategoryFactory()
+    hard, easy = services.create_articles(
+        articles=[
+            Article(title="Hard", slug="hard", body=HARD, category=category),
+            Article(title="Easy", slug="easy", body=EASY, category=category),
+        ],
+        signed_off_by=PersonFactory(),
+    )
+    assert hard.reading_reason == str(services.IMPORT_READING_REASON)
+    assert easy.reading_reason == ""
+    assert Article.objects.get(slug="hard").has_current_sign_off

@@ -108,3 +108,30 @@ def test_upgrade_gives_quotations_paragraphs_and_keeps_current_sign_offs():
         "<p>She said:</p><blockquote><p>Walk every day.</p></blockquote>"
     )
     assert article.has_current_sign_off
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrade_measures_the_versions_saved_before_reading_figures():
+    from articles import readability
+
+    before = ("articles", "0026_search_synonyms")
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    old = executor.loader.project_state([before]).apps
+    body = "<p>" + "Walk a little every day. " * 30 + "</p>"
+    article = old.get_model("articles", "Article").objects.create(
+        title="Walking",
+        slug="walking",
+        body=body,
+        category=old.get_model("articles", "Category").objects.create(
+            name="Spine", slug="spine"
+        ),
+    )
+
+    MigrationExecutor(connection).migrate(
+        MigrationExecutor(connection).loader.graph.leaf_nodes()
+    )
+
+    upgraded = Article.objects.get(pk=article.pk)
+    assert upgraded.reading == readability.measure(body).as_dict()
+    assert upgraded.reading_grade == readability.measure(body).grade

@@ -10,6 +10,7 @@ from articles.hub.services.links import sync_article_links
 from articles.models import Article, Category, Person
 from articles.richtext import sanitize_html
 from articles.services import (
+    IMPORT_READING_REASON,
     check_import_reviewer,
     create_article,
     record_publication,
@@ -74,7 +75,11 @@ class Command(BaseCommand):
             )
             sync_article_links(article=article)
             if reviewer is not None:
-                record_sign_off(article=article, reviewer=reviewer)
+                record_sign_off(
+                    article=article,
+                    reviewer=reviewer,
+                    reading_reason=IMPORT_READING_REASON,
+                )
                 record_publication(article=article)
         self.stdout.write(
             f"Created {article.get_status_display().lower()} article "

@@ -338,7 +338,12 @@ class Command(BaseCommand):
             send_back(article=article, user=reviewer.user, notes=spec["review_notes"])
             return
         signed_on = now.date() if state == "scheduled" else published_at.date()
-        record_sign_off(article=article, reviewer=reviewer, on=signed_on)
+        record_sign_off(
+            article=article,
+            reviewer=reviewer,
+            on=signed_on,
+            reading_reason=spec.get("reading_reason", ""),
+        )
         if state in ("published", "overdue", "archived"):
             record_publication(article=article, at=published_at)
         if state == "archived":
