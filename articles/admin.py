@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html, strip_tags
 from django.utils.translation import gettext_lazy as _, ngettext
 from django_ckeditor_5.widgets import CKEditor5Widget
+from reversion.admin import VersionAdmin
 
 from articles.hub.services.dashboard import orphan_articles
 from articles.hub.services.links import sync_article_links
@@ -72,8 +73,11 @@ class SynonymAdmin(ClinicModelAdmin):
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(PublicContentAdmin):
-    """Medical terms, plain words for them, and their meaning for readers."""
+class GlossaryTermAdmin(VersionAdmin, PublicContentAdmin):
+    """
+    Medical terms, plain words for them, and their meaning for readers,
+    kept by medical reviewers; each change is a revision to go back to.
+    """
 
     list_display = ("term", "plain", "meaning")
     search_fields = ("term", "plain", "meaning")

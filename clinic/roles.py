@@ -42,9 +42,6 @@ _EDITORIAL = [
     "articles.change_synonym",
     "articles.delete_synonym",
     "articles.view_synonym",
-    "articles.add_glossaryterm",
-    "articles.change_glossaryterm",
-    "articles.delete_glossaryterm",
     "articles.view_glossaryterm",
     "articles.view_siteconfiguration",
     "hub.add_backlink",
@@ -65,7 +62,15 @@ _EDITORIAL = [
 #: Group name -> permissions ("app_label.codename"), for each group role.
 GROUP_PERMISSIONS = {
     EDITORS: _EDITORIAL,
-    REVIEWERS: [*_EDITORIAL, "articles.sign_off_article"],
+    # The glossary's meanings reach readers without a sign-off of each
+    # article: medical reviewers keep them.
+    REVIEWERS: [
+        *_EDITORIAL,
+        "articles.sign_off_article",
+        "articles.add_glossaryterm",
+        "articles.change_glossaryterm",
+        "articles.delete_glossaryterm",
+    ],
     MODERATORS: [
         "articles.view_article",
         "comments.view_comment",

@@ -7,28 +7,35 @@ from pathlib import Path
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
+from clinic.roles import EDITORS, REVIEWERS
+
 #: The glossary the clinic starts with; editors change it in the admin.
 GLOSSARY = Path(__file__).resolve().parent.parent / "data" / "glossary.json"
 
 
-def editors_keep_the_glossary(apps, schema_editor):
+def reviewers_keep_the_glossary(apps, schema_editor):
     """
-    Give the editing roles the glossary's permissions, and change nothing
-    else an administrator set on the groups.
+    Let medical reviewers keep the glossary (its meanings reach readers
+    without a sign-off of each article) and editors read it; change
+    nothing else an administrator set on the groups.
     """
     config = apps.get_app_config("articles")
     config.models_module = True
     try:
-        create_permissions(config, apps=apps, verbosity=0)
+        create_permissions(
+            config, apps=apps, verbosity=0, using=schema_editor.connection.alias
+        )
     finally:
         config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    allowed = Permission.objects.filter(
+    glossary = Permission.objects.filter(
         content_type__app_label="articles", codename__endswith="_glossaryterm"
     )
-    for group in Group.objects.filter(name__in=("Editors", "Medical reviewers")):
-        group.permissions.add(*allowed)
+    for group in Group.objects.filter(name=REVIEWERS):
+        group.permissions.add(*glossary)
+    for group in Group.objects.filter(name=EDITORS):
+        group.permissions.add(*glossary.filter(codename="view_glossaryterm"))
 
 
 def add_glossary(apps, schema_editor):
@@ -82,6 +89,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('term'), name='glossary_term_unique', violation_error_message='The glossary already has this term.')],
             },
         ),
-        migrations.RunPython(editors_keep_the_glossary, migrations.RunPython.noop),
+        migrations.RunPython(reviewers_keep_the_glossary, migrations.RunPython.noop),
         migrations.RunPython(add_glossary, migrations.RunPython.noop),
     ]

@@ -2,6 +2,7 @@
 
 import re
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -13,6 +14,7 @@ TERM = re.compile(r"[^\W_]+(?:(?: |-)[^\W_]+)*")
 TERM_WORDS = 6
 
 
+@reversion.register()
 class GlossaryTerm(models.Model):
     """
     A medical term, the plain words an editor could write instead, and its

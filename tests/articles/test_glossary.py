@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 from pytest_django.asserts import assertContains, assertNotContains
+from reversion.models import Version
 
 from articles.glossary import explain_first_uses, terms_used
 from articles.models import GlossaryTerm, Synonym
@@ -151,8 +152,8 @@ def test_the_admin_refuses_a_term_twice_in_another_case(admin_client, glossary):
     assert GlossaryTerm.objects.filter(term__iexact="vertebra").count() == 1
 
 
-def test_editors_keep_the_glossary(editor_client):
-    response = editor_client.post(
+def test_reviewers_add_terms(reviewer_client):
+    response = reviewer_client.post(
         "/admin/articles/glossaryterm/add/",
         {"term": "costochondritis", "plain": "sore rib joint", "meaning": "Pain."},
     )
@@ -200,3 +201,28 @@ def test_a_term_saved_before_the_rules_is_skipped(glossary):
         "fracture": 1,
         "vertebra": 1,
     }
+
+
+def test_reviewers_keep_the_glossary_and_editors_read_it(
+    client, editor, reviewer, glossary
+):
+    fracture = GlossaryTerm.objects.get(term="fracture")
+    url = f"/admin/articles/glossaryterm/{fracture.pk}/change/"
+    client.force_login(editor)
+    assert client.get("/admin/articles/glossaryterm/").status_code == 200
+    refused = client.post(url, {"term": "fracture", "plain": "b", "meaning": "No."})
+    assert refused.status_code == 403
+    client.force_login(reviewer)
+    response = client.post(
+        url, {"term": "fracture", "plain": "break", "meaning": "A cracked bone."}
+    )
+    assert response.status_code == 302
+    # Each change is a revision to go back to.
+    (version,) = Version.objects.get_for_object(fracture)
+    assert version.field_dict["meaning"] == "A cracked bone."
+    history = client.get(url.replace("/change/", "/history/"))
+    assertContains(history, reverse_revision_url(fracture, version))
+
+
+def reverse_revision_url(term, version):
+    return f"/admin/articles/glossaryterm/{term.pk}/history/{version.pk}/"

@@ -103,6 +103,11 @@ def test_a_terms_meaning_shows_on_keyboard_focus_and_hover(browser_page, demo):
     term.focus()
     assert meaning.bounding_box()["width"] > 100
     assert meaning.is_visible()
+    page.keyboard.press("Escape")  # Closes, as a tooltip should.
+    assert meaning.bounding_box()["width"] <= 1
+    term.blur()
+    term.focus()
+    assert meaning.bounding_box()["width"] > 100
     page.keyboard.press("Tab")  # Focus moves on: the meaning hides again.
     page.mouse.move(0, 0)
     assert meaning.bounding_box()["width"] <= 1

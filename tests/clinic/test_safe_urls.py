@@ -65,6 +65,7 @@ def test_the_call_to_action_accepts_pages_and_web_addresses_only(
             "cta_button": config.cta_button,
             "cta_url": url,
             "overdue_review": config.overdue_review,
+            "target_grade": config.target_grade,
         },
     )
     config.refresh_from_db()
