@@ -60,15 +60,16 @@ def reachable(host, port):
     return True
 
 
-def fresh_database(keep=False):
+def fresh_database(keep=False, name="bench"):
     """
-    Return the URL of an empty database for the benchmark, or of the last
-    run's database when `keep`.
+    Return the URL of an empty database for the benchmark (`name` tells
+    one benchmark's from another's), or of the last run's database when
+    `keep`.
     """
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         DATA.mkdir(parents=True, exist_ok=True)
-        path = DATA / "bench.sqlite3"
+        path = DATA / f"{name}.sqlite3"
         for suffix in ("", "-wal", "-shm", "-journal"):
             if not keep:
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -76,7 +77,7 @@ def fresh_database(keep=False):
     import psycopg2
 
     parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'clinic'}_bench"
+    name = f"{parts.path.lstrip('/') or 'clinic'}_{name}"
     if keep:
         return urlunsplit(parts._replace(path=f"/{name}"))
     admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))

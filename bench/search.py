@@ -19,12 +19,11 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import DATA, log, write_report  # noqa: E402
+from bench.run import DATA, fresh_database, log, write_report  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 #: The query set the search was tuned on, and one written afterwards by
@@ -40,27 +39,6 @@ ZERO_TARGET = 0.02
 
 def load_queries(path=QUERY_SETS["Query set"]):
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def fresh_database():
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        DATA.mkdir(parents=True, exist_ok=True)
-        path = DATA / "search.sqlite3"
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    import psycopg2
-
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'clinic'}_search"
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def run_queries(client, queries, *, repeats=1):
@@ -158,7 +136,7 @@ def main():
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": "bench-search-" + "x" * 40,
             "DJANGO_ALLOWED_HOSTS": "testserver",
-            "DATABASE_URL": fresh_database(),
+            "DATABASE_URL": fresh_database(name="search"),
             "DJANGO_LOG_LEVEL": "WARNING",
             "DJANGO_MEDIA_ROOT": str(DATA / "search-media"),
             "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
