@@ -311,12 +311,17 @@ def fewer_words(query):
     `query` (a text or its alternatives, see synonyms.py): first all but
     the filler words, then for each number of words to keep, down to one,
     the list of alternative texts that each hold that many of them.
-    Phrases count as one word, and words to leave out stay out.
+    Phrases count as one word, a term without a letter or digit as none,
+    and words to leave out stay out.
     """
     terms = []
     for alternative in _alternatives(query):
         wanted, unwanted = search_terms(alternative)
-        kept = [t for t in wanted if t.lower() not in FILLER_WORDS]
+        kept = [
+            t
+            for t in wanted
+            if t.lower() not in FILLER_WORDS and TSQUERY_WORD.search(t)
+        ]
         # All of an alternative's words found nothing; without its filler
         # words, all the others are the first try.
         tried = len(kept) if len(kept) == len(wanted) else len(kept) + 1
