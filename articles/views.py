@@ -500,19 +500,22 @@ class SearchView(ListView):
         # With a patient's words, also what the articles call them.
         alternatives = search_alternatives(self.query)
         self.matches = found.search_count(alternatives)
+        spelled = None  # The query as the articles spell it, if it differs.
         if not self.matches and (corrected := corrected_query(self.query)):
             # Misspelt: the nearest words the articles use, if they find any.
-            corrected_alternatives = search_alternatives(corrected)
-            matches = found.search_count(corrected_alternatives)
+            spelled = corrected, search_alternatives(corrected)
+            matches = found.search_count(spelled[1])
             if matches:
                 self.searched, self.matches = corrected, matches
-                alternatives = corrected_alternatives
+                alternatives = spelled[1]
         if not self.matches:
-            # No article has every word: the articles with most of them.
-            for fewer in fewer_words(alternatives):
+            # No article has every word: the articles with most of them,
+            # as the articles spell them (a misspelt word finds nothing).
+            searched, relaxed = spelled or (self.query, alternatives)
+            for fewer in fewer_words(relaxed):
                 if matches := found.search_count(fewer):
                     self.matches, self.partial = matches, True
-                    alternatives = fewer
+                    self.searched, alternatives = searched, fewer
                     break
         self.alternatives = alternatives
         return found.for_listing().search(alternatives, matches=self.matches)

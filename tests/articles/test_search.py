@@ -340,3 +340,15 @@ def test_tsquery_syntax_in_a_fewer_words_search_is_only_text(
     page = client.get("/search/", {"q": query})
     assert page.status_code == 200
     assert ("Preparing for an epidural injection" in titles(page)) is finds
+
+
+def test_fewer_words_are_read_as_the_articles_spell_them(client, injections):
+    # "injecton" is misspelt and "zebra" in no article: the article with
+    # "drive" and "injection" is found, and the page says how it was read.
+    page = client.get("/search/", {"q": "drive injecton zebra"})
+    assert titles(page) == ["Preparing for an epidural injection"]
+    assertContains(
+        page,
+        "No article has all the words of “drive injecton zebra”, even spelled "
+        "“drive injection zebra”. Showing 1 article with most of them.",
+    )
