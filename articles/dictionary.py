@@ -49,7 +49,3 @@ def syllables(word):
             groups -= 1  # A silent final e.
         count = max(len(_hyphenator().positions(word)) + 1, groups)
     return max(count, 1)
-
-
-def is_english(word):
-    return word.lower() in syllables_by_word()

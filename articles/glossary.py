@@ -16,7 +16,7 @@ from functools import lru_cache
 from django.utils.html import escape
 
 from .models import GlossaryTerm
-from .models.glossary import TERM_WORDS
+from .models.glossary import TERM_WORDS, WORD
 
 #: Elements whose text is left as it is: a link or a heading is no place
 #: for a definition, code is not prose, and a table scrolls sideways on a
@@ -24,8 +24,7 @@ from .models.glossary import TERM_WORDS
 LEFT_ALONE = {"a", "h2", "h3", "h4", "pre", "code", "figcaption", "caption", "table"}
 TAG = re.compile(r"(<[^>]*>)")
 TAG_NAME = re.compile(r"<(/?)([a-zA-Z0-9]+)")
-#: A word of running text, and what may join the words of one term.
-TOKEN = re.compile(r"[^\W_]+")
+#: What may join the words of one term.
 JOINER = re.compile(r"(?:\s|&nbsp;|-)+")
 
 
@@ -62,7 +61,7 @@ def _forms(terms):
     """
     forms = {}
     for term in terms:
-        words = TOKEN.findall(term)
+        words = WORD.findall(term)
         if not words or len(words) > TERM_WORDS:
             continue  # Saved before GlossaryTerm.clean() refused it.
         *head, last = words
@@ -77,7 +76,7 @@ def _uses(text, forms):
     term at each place first, left to right, never overlapping: each word
     starts at most TERM_WORDS lookups.
     """
-    words = list(TOKEN.finditer(text))
+    words = list(WORD.finditer(text))
     longest = max((len(form) for form in forms), default=0)
     index = 0
     while index < len(words):

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+#: A word of letters or digits, as terms and running text are read.
+WORD = re.compile(r"[^\W_]+")
 #: Words of letters or digits, joined by spaces or hyphens.
 TERM = re.compile(r"[^\W_]+(?:(?: |-)[^\W_]+)*")
 #: The most words a term may have (articles.glossary reads no longer runs).
@@ -80,7 +82,7 @@ class GlossaryTerm(models.Model):
                 },
                 code="term_words",
             )
-        if len(re.findall(r"[^\W_]+", self.term)) > TERM_WORDS:
+        if len(WORD.findall(self.term)) > TERM_WORDS:
             raise ValidationError(
                 {"term": _("A term has at most %(n)d words.") % {"n": TERM_WORDS}},
                 code="term_length",
