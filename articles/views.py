@@ -55,6 +55,8 @@ PREVIEW_SALT = "articles.preview"
 #: How many linking articles an article page lists; the rest are on the
 #: page of articles linking to it.
 LINKED_FROM = 20
+#: How many related articles the page shows.
+RELATED = 3
 #: How far an article page counts the articles linking to it; past this it
 #: says "more than", as search does.
 LINKED_FROM_COUNTED = 1000
@@ -132,29 +134,8 @@ class ArticleDetailView(DetailView):
     #: A refused comment form to re-show (see `post`), else None.
     comment_form = None
 
-    #: What the page needs outside its cached fragments (the head, the
-    #: comment form); the fragments read the whole article, lazily.
-    PAGE_FIELDS = (
-        "slug",
-        "title",
-        "summary",
-        "seo_title",
-        "meta_description",
-        "status",
-        "published_at",
-        "revised_at",
-        "allow_comments",
-        "featured_image",
-        "featured_image_alt",
-        "featured_image_is_decorative",
-    )
-
     def get_queryset(self):
-        return (
-            Article.objects.published()
-            .select_related("featured_image")
-            .only(*self.PAGE_FIELDS)
-        )
+        return Article.objects.published().for_page()
 
     def get(self, request, *args, **kwargs):
         try:
@@ -203,32 +184,18 @@ def article_context(
     every reader until published content changes, so the template keeps
     them as fragments in the cache, keyed by `content_generation`. They
     are lazy: on a fragment hit their queries never run. Previews of
-    unpublished work are never kept.
+    unpublished work are never kept. `article` holds what its page shows
+    (ArticleQuerySet.for_page).
     """
-    if preview:
-        full_article = article
-    else:
-        full_article = SimpleLazyObject(
-            lambda: (
-                Article.objects.select_related(
-                    "category",
-                    "category__parent",
-                    "author",
-                    "reviewed_by",
-                    "featured_image",
-                )
-                .defer("body", "search_vector")
-                .get(pk=article.pk)
-            )
-        )
     tags = SimpleLazyObject(lambda: list(article.tags.all()))
     if references is None:
-        references = SimpleLazyObject(lambda: list(full_article.references.all()))
+        references = SimpleLazyObject(lambda: list(article.references.all()))
 
     def related():
         tag_ids = [tag.pk for tag in tags]
         # PostgreSQL counts the comments of the three rows it returns only.
-        return list(Article.objects.related_to(full_article, tag_ids).as_cards()[:3])
+        cards = Article.objects.related_to(article, tag_ids, RELATED).as_cards()
+        return list(cards[:RELATED])
 
     def linked_from():
         sources = Article.objects.published().filter(
@@ -261,14 +228,13 @@ def article_context(
     fragments = fragment_settings(request, preview, scope=article_scope(article.slug))
     section = comment_section(request, article, comment_form)
     return {
-        "full_article": full_article,
-        "site_config": SimpleLazyObject(SiteConfiguration.load),
+        "site_config": SimpleLazyObject(SiteConfiguration.cached),
         "related": SimpleLazyObject(related),
         "linked_from": SimpleLazyObject(linked_from),
         "mentioned_on": SimpleLazyObject(mentioned_on),
         # Called by the template only when the fragment holding it is not
         # in the cache.
-        "structured_data": lambda: structured_data(request, full_article, tags),
+        "structured_data": lambda: structured_data(request, article, tags),
         "tags": tags,
         "article_references": references,
         "canonical_url": request.build_absolute_uri(article.get_absolute_url()),

@@ -77,6 +77,24 @@ def generation():
     return current
 
 
+def kept_until_content_changes(key, load):
+    """
+    Return what `load()` returns (the settings a public page reads), kept
+    in the cache under `key` until public content next changes: one round
+    trip while it is kept. Without the cache, `load()` every time.
+    """
+    found = cache.get_many([GENERATION_KEY, key])
+    current = found.get(GENERATION_KEY) or generation()
+    if current is None:
+        return load()
+    kept = found.get(key)
+    if kept is not None and kept[0] == current:
+        return kept[1]
+    value = load()
+    cache.set(key, (current, value), 3600)
+    return value
+
+
 def invalidate_public_pages():
     """
     Make every cached public page stale; return the new generation (None

@@ -1,7 +1,6 @@
 import nh3
 import reversion
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -133,17 +132,9 @@ class DiscussionSettings(models.Model):
         public content is unchanged (saving them in the admin starts a new
         generation), else from the database.
         """
-        from clinic.pagecache import generation
+        from clinic.pagecache import kept_until_content_changes
 
-        current = generation()
-        if current is None:
-            return cls.load()
-        key = f"discussion-settings:{current}"
-        config = cache.get(key)
-        if config is None:
-            config = cls.load()
-            cache.set(key, config, 3600)
-        return config
+        return kept_until_content_changes("discussion-settings", cls.load)
 
     @staticmethod
     def _lines(text):

@@ -17,7 +17,17 @@ from django.contrib.postgres.search import (
 )
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Left
 from django.urls import reverse
 from django.utils import timezone
@@ -138,6 +148,16 @@ class ArticleQuerySet(models.QuerySet):
             .with_comment_count()
         )
 
+    def for_page(self):
+        """
+        Return articles with what an article page shows, in one query: the
+        row without its source body and search vectors, with category,
+        author, reviewer and image joined.
+        """
+        return self.select_related(
+            "category", "category__parent", "author", "reviewed_by", "featured_image"
+        ).defer("body", "search_vector", "search_head")
+
     def as_cards(self):
         """
         Return articles with only what an article card shows (see
@@ -164,21 +184,27 @@ class ArticleQuerySet(models.QuerySet):
         )
         return self.annotate(comment_count=Coalesce(Subquery(approved), Value(0)))
 
-    def related_to(self, article, tag_ids):
+    def related_to(self, article, tag_ids, limit):
         """
         Return other published articles sharing `article`'s category or one
-        of `tag_ids`, newest first.
+        of `tag_ids`, newest first: the first `limit` of them are right.
+
+        Each half is its own subquery read newest first and stopped at
+        `limit`, so the database tests the tags of a few articles one at a
+        time instead of collecting every article that has one of them.
         """
-        tagged = Article.tags.through.objects.filter(tag_id__in=tag_ids)
-        return (
-            self.published()
-            .filter(
-                Q(category_id=article.category_id)
-                | Q(pk__in=tagged.values("article_id"))
-            )
-            .exclude(pk=article.pk)
-            .order_by("-published_at")
+        others = (
+            Article.objects.published().exclude(pk=article.pk).order_by("-published_at")
         )
+        wanted = Q(
+            pk__in=others.filter(category_id=article.category_id).values("pk")[:limit]
+        )
+        if tag_ids:
+            tagged = Article.tags.through.objects.filter(
+                article_id=OuterRef("pk"), tag_id__in=tag_ids
+            )
+            wanted |= Q(pk__in=others.filter(Exists(tagged)).values("pk")[:limit])
+        return self.filter(wanted).order_by("-published_at")
 
     #: Search counts matches up to this many, and says "more than" past it.
     SEARCH_COUNT_LIMIT = 1000

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clinic.addresses import validate_link
+from clinic.pagecache import invalidate_after_commit, kept_until_content_changes
 
 
 class SiteConfiguration(models.Model):
@@ -75,8 +76,22 @@ class SiteConfiguration(models.Model):
     def __str__(self):
         return str(_("Site configuration"))
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Every article page shows it.
+        invalidate_after_commit()
+
     @classmethod
     def load(cls):
         """Return the configuration row, created with defaults if missing."""
         config, _ = cls.objects.get_or_create(pk=1)
         return config
+
+    @classmethod
+    def cached(cls):
+        """
+        Return the configuration for showing a page: from the cache until
+        public content changes (saving it is such a change), else from the
+        database.
+        """
+        return kept_until_content_changes("site-configuration", cls.load)

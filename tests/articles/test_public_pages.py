@@ -5,6 +5,8 @@ from datetime import timedelta
 import feedparser
 import pytest
 from django.contrib.sites.models import Site
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
@@ -192,6 +194,49 @@ def test_related_articles_share_category_or_tag(client):
     assert sorted(related) == ["Same shelf", "Same topic tag"]
 
 
+def test_related_articles_are_the_newest_of_both_kinds(client):
+    tag = TagFactory()
+    article = ArticleFactory(published=True, title="Main piece")
+    article.tags.add(tag)
+    now = timezone.now()
+    for days, kind in [(1, "tag"), (2, "shelf"), (3, "shelf"), (4, "tag"), (5, "tag")]:
+        shelf = {"category": article.category} if kind == "shelf" else {}
+        other = ArticleFactory(
+            published=True,
+            title=f"{kind} {days}",
+            published_at=now - timedelta(days=days),
+            **shelf,
+        )
+        if kind == "tag":
+            other.tags.add(tag)
+    # Newer than all, unpublished or gone: never shown.
+    ArticleFactory(category=article.category, title="Draft sibling")
+    response = client.get(article.get_absolute_url())
+    assert [a.title for a in response.context["related"]] == [
+        "tag 1",
+        "shelf 2",
+        "shelf 3",
+    ]
+
+
+def test_the_site_configuration_is_read_once_until_it_changes(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.CLINIC_PAGE_CACHE_SECONDS = 0
+    settings.CLINIC_FRAGMENT_CACHE_SECONDS = 0
+    article = ArticleFactory(published=True)
+    client.get(article.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        client.get(article.get_absolute_url())
+    read = [q for q in queries if "articles_siteconfiguration" in q["sql"]]
+    assert read == []
+    config = SiteConfiguration.load()
+    config.cta_heading = "Ask our back pain team"
+    with django_capture_on_commit_callbacks(execute=True):
+        config.save()
+    assertContains(client.get(article.get_absolute_url()), "Ask our back pain team")
+
+
 @pytest.mark.parametrize("count", [1, 25])
 def test_article_page_query_count_is_constant(client, django_assert_num_queries, count):
     tags = TagFactory.create_batch(count)
@@ -205,11 +250,12 @@ def test_article_page_query_count_is_constant(client, django_assert_num_queries,
         other.tags.set(tags[:1])
     SiteConfiguration.load()
     DiscussionSettings.load()
-    # The article's head fields, discussion settings; then, kept as
-    # fragments: the whole article, tags, site configuration, references,
-    # related (three cards with their comment counts), "linked from",
-    # "mentioned on", comment count, threads, replies.
-    with django_assert_num_queries(12):
+    # The article with what its page shows, the discussion settings; then,
+    # kept as fragments: tags, site configuration, references, related
+    # (three cards with their comment counts), "linked from", "mentioned
+    # on", comment counts, the page's threads with their replies. Both
+    # settings are read once a content generation.
+    with django_assert_num_queries(10):
         response = client.get(article.get_absolute_url())
     assert len(response.context["related"]) == min(count, 3)
 
