@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
 from articles.hub.models import Backlink, Link
+from clinic.addresses import reverser
 from clinic.pagecache import (
     LISTS,
     article_scope,
@@ -203,11 +204,12 @@ def article_context(
         )
         # Newest first: read along the date index until enough are found,
         # however many articles link here.
-        shown = list(
-            sources.order_by("-published_at", "-pk").only("pk", "title", "slug")[
-                : LINKED_FROM + 1
-            ]
-        )
+        newest = sources.order_by("-published_at", "-pk").values_list("title", "slug")
+        url = reverser("articles:detail")
+        shown = [
+            {"title": title, "url": url(slug)}
+            for title, slug in newest[: LINKED_FROM + 1]
+        ]
         counted = 0
         if len(shown) > LINKED_FROM:
             counted = sources.order_by().values("pk")[: LINKED_FROM_COUNTED + 1].count()
@@ -220,9 +222,9 @@ def article_context(
     def mentioned_on():
         # This article is public: its backlinks need no test of their own.
         return list(
-            Backlink.objects.filter(
-                Backlink.objects.public_q(), target_article=article
-            ).order_by("referring_domain")[:50]
+            Backlink.objects.filter(Backlink.objects.public_q(), target_article=article)
+            .order_by("referring_domain")
+            .values("source_url", "referring_domain", "anchor_text")[:50]
         )
 
     fragments = fragment_settings(request, preview, scope=article_scope(article.slug))

@@ -15,11 +15,12 @@ the tests know:
     </ol>
 """
 
-from django.urls import reverse
 from django.utils import dateformat, formats, timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from clinic.addresses import reverser
 
 REPLIES_OPEN = '<ol class="comment-list comment-list--replies">'
 
@@ -43,10 +44,6 @@ def render_comment_list(rows, *, comments_closed, max_reply_depth, report_option
 
 class _Page:
     """What every comment of one list shares: its words, formats and URLs."""
-
-    #: A comment number no list holds, marking where a comment's own number
-    #: goes in its URLs (reversed once a list, not twice a comment).
-    PLACEHOLDER = "918273645546372819"
 
     def __init__(self, comments_closed, max_reply_depth, report_options):
         self.replies_open = not comments_closed
@@ -78,9 +75,9 @@ class _Page:
         }
 
     def _url(self, name):
-        url = escape(reverse(name, args=[self.PLACEHOLDER]))
-        before, after = url.split(self.PLACEHOLDER)
-        return lambda pk: f"{before}{pk}{after}"
+        # Reversed once a list, not twice a comment.
+        url = reverser(name)
+        return lambda pk: escape(url(pk))
 
     def comment(self, comment):
         # Every value from the row goes through escape(); the rest is fixed

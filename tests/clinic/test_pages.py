@@ -1,8 +1,10 @@
 import pytest
 from bs4 import BeautifulSoup
 from django.db import DatabaseError
+from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
+from clinic.addresses import reverser
 from tests.helpers import sitemap_text
 
 
@@ -210,3 +212,11 @@ def test_a_page_an_editor_adds_is_served_in_the_layout(client, standard_pages):
     response = client.get("/visiting/")
     assertContains(response, "Parking at the back.")
     assertContains(response, 'class="site-footer')
+
+
+@pytest.mark.parametrize(
+    ("name", "argument"),
+    [("articles:detail", "back-pain-2"), ("comments:permalink", 918273645546372818)],
+)
+def test_a_url_reversed_once_for_a_list_is_the_one_reverse_gives(name, argument):
+    assert reverser(name)(argument) == reverse(name, args=[argument])
