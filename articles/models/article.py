@@ -151,12 +151,25 @@ class ArticleQuerySet(models.QuerySet):
     def for_page(self):
         """
         Return articles with what an article page shows, in one query: the
-        row without its source body and search vectors, with category,
-        author, reviewer and image joined.
+        row without its source body, search vectors and editors' notes, with
+        category, author, reviewer and image joined.
         """
         return self.select_related(
             "category", "category__parent", "author", "reviewed_by", "featured_image"
-        ).defer("body", "search_vector", "search_head")
+        ).defer(*self.NOT_ON_PAGE)
+
+    #: What an article page never shows.
+    NOT_ON_PAGE = (
+        "body",
+        "search_vector",
+        "search_head",
+        "reading",
+        "reading_reason",
+        "review_notes",
+        "content_changed_fields",
+        "author__bio",
+        "reviewed_by__bio",
+    )
 
     def as_cards(self):
         """
