@@ -16,16 +16,16 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-#: An argument no row holds (a number and a slug alike), marking where a
-#: row's own argument goes in the URL reversed with it.
+#: A valid number and slug that no URL pattern holds itself, marking where
+#: a row's own argument goes in the URL reversed with it.
 _ARGUMENT = "918273645546372819"
 
 
 def reverser(name):
     """
-    Return a function giving the URL of view `name` for one argument (a
-    row's number or slug), as reverse() would: for a list of rows, the URL
-    is reversed once, not once a row.
+    Return a function giving the URL of view `name` for one argument, a
+    row's number or slug (characters a URL holds as they are), as reverse()
+    gives it: for a list of rows, the URL is reversed once, not once a row.
     """
     before, after = reverse(name, args=[_ARGUMENT]).split(_ARGUMENT)
     return lambda argument: f"{before}{argument}{after}"

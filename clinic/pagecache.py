@@ -80,8 +80,9 @@ def generation():
 def kept_until_content_changes(key, load):
     """
     Return what `load()` returns (the settings a public page reads), kept
-    in the cache under `key` until public content next changes: one round
-    trip while it is kept. Without the cache, `load()` every time.
+    in the cache under `key` until public content next changes (or for an
+    hour): one round trip while it is kept. When the cache cannot be
+    reached, `load()` every time.
     """
     found = cache.get_many([GENERATION_KEY, key])
     current = found.get(GENERATION_KEY) or generation()

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _, ngettext
 
 from articles.models import Article
 from clinic.admin import ClinicModelAdmin
-from clinic.pagecache import invalidate_after_commit
 
 from . import privacy, services
 from .models import Comment, DiscussionSettings, Flag
@@ -388,7 +387,3 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         config = DiscussionSettings.load()
         return redirect("admin:comments_discussionsettings_change", config.pk)
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        invalidate_after_commit()

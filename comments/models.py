@@ -15,6 +15,7 @@ from clinic.addresses import (
     network_fingerprint,
     validate_web_url,
 )
+from clinic.pagecache import invalidate_after_commit, kept_until_content_changes
 
 
 def hash_ip(ip):
@@ -119,6 +120,13 @@ class DiscussionSettings(models.Model):
     def __str__(self):
         return str(_("Discussion settings"))
 
+    def save(self, *args, **kwargs):
+        changed = not self._state.adding
+        super().save(*args, **kwargs)
+        if changed:
+            # Every article page shows them (cached(), below).
+            invalidate_after_commit()
+
     @classmethod
     def load(cls):
         """Return the settings row, created with defaults if missing."""
@@ -128,12 +136,10 @@ class DiscussionSettings(models.Model):
     @classmethod
     def cached(cls):
         """
-        Return the settings for showing a page: from the cache while the
-        public content is unchanged (saving them in the admin starts a new
-        generation), else from the database.
+        Return the settings for showing a page: from the cache until public
+        content changes (saving them is such a change), else from the
+        database.
         """
-        from clinic.pagecache import kept_until_content_changes
-
         return kept_until_content_changes("discussion-settings", cls.load)
 
     @staticmethod

@@ -151,8 +151,10 @@ class ArticleQuerySet(models.QuerySet):
     def for_page(self):
         """
         Return articles with what an article page shows, in one query: the
-        row without its source body, search vectors and editors' notes, with
-        category, author, reviewer and image joined.
+        row without what the page never shows (NOT_ON_PAGE), with category,
+        author, reviewer and image joined. A page whose parts come from the
+        fragment cache reads the body too: cheaper than a second query
+        for it whenever they do not.
         """
         return self.select_related(
             "category", "category__parent", "author", "reviewed_by", "featured_image"
@@ -199,15 +201,19 @@ class ArticleQuerySet(models.QuerySet):
 
     def related_to(self, article, tag_ids, limit):
         """
-        Return other published articles sharing `article`'s category or one
-        of `tag_ids`, newest first: the first `limit` of them are right.
+        Return articles of this queryset among the `limit` newest other
+        published articles sharing `article`'s category and the `limit`
+        newest sharing one of `tag_ids`, newest first: the first `limit`
+        are the newest sharing either.
 
-        Each half is its own subquery read newest first and stopped at
+        Each kind is its own subquery read newest first and stopped at
         `limit`, so the database tests the tags of a few articles one at a
         time instead of collecting every article that has one of them.
         """
         others = (
-            Article.objects.published().exclude(pk=article.pk).order_by("-published_at")
+            Article.objects.published()
+            .exclude(pk=article.pk)
+            .order_by("-published_at", "-pk")
         )
         wanted = Q(
             pk__in=others.filter(category_id=article.category_id).values("pk")[:limit]
@@ -217,7 +223,7 @@ class ArticleQuerySet(models.QuerySet):
                 article_id=OuterRef("pk"), tag_id__in=tag_ids
             )
             wanted |= Q(pk__in=others.filter(Exists(tagged)).values("pk")[:limit])
-        return self.filter(wanted).order_by("-published_at")
+        return self.filter(wanted).order_by("-published_at", "-pk")
 
     #: Search counts matches up to this many, and says "more than" past it.
     SEARCH_COUNT_LIMIT = 1000

@@ -77,9 +77,12 @@ class SiteConfiguration(models.Model):
         return str(_("Site configuration"))
 
     def save(self, *args, **kwargs):
+        changed = not self._state.adding
         super().save(*args, **kwargs)
-        # Every article page shows it.
-        invalidate_after_commit()
+        if changed:
+            # Every article page shows it (cached(), below). The row made
+            # with its defaults on first use changes nothing shown.
+            invalidate_after_commit()
 
     @classmethod
     def load(cls):

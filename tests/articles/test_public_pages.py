@@ -12,6 +12,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertTempl
 
 from articles import services
 from articles.models import Article, SiteConfiguration
+from clinic.pagecache import generation
 from comments.models import DiscussionSettings
 from tests.factories import (
     ArticleFactory,
@@ -237,6 +238,33 @@ def test_the_site_configuration_is_read_once_until_it_changes(
     assertContains(client.get(article.get_absolute_url()), "Ask our back pain team")
 
 
+def test_discussion_settings_saved_show_on_the_next_page(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.CLINIC_PAGE_CACHE_SECONDS = 0
+    settings.CLINIC_FRAGMENT_CACHE_SECONDS = 0
+    article = ArticleFactory(
+        published=True, published_at=timezone.now() - timedelta(days=3)
+    )
+    assertContains(client.get(article.get_absolute_url()), "Leave a Comment")
+    config = DiscussionSettings.load()
+    config.close_after_days = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        config.save()
+    page = client.get(article.get_absolute_url())
+    assertContains(page, "Comments on this article are closed.")
+
+
+def test_settings_made_on_first_use_leave_cached_pages_alone(
+    django_capture_on_commit_callbacks,
+):
+    before = generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        SiteConfiguration.load()
+        DiscussionSettings.load()
+    assert generation() == before
+
+
 @pytest.mark.parametrize("count", [1, 25])
 def test_article_page_query_count_is_constant(client, django_assert_num_queries, count):
     tags = TagFactory.create_batch(count)
@@ -253,9 +281,9 @@ def test_article_page_query_count_is_constant(client, django_assert_num_queries,
     # The article with what its page shows, the discussion settings; then,
     # kept as fragments: tags, site configuration, references, related
     # (three cards with their comment counts), "linked from", "mentioned
-    # on", comment counts, the page's threads with their replies. Both
-    # settings are read once a content generation.
-    with django_assert_num_queries(10):
+    # on", comment counts, the page's threads, their replies. Both settings
+    # are read once a content generation.
+    with django_assert_num_queries(11):
         response = client.get(article.get_absolute_url())
     assert len(response.context["related"]) == min(count, 3)
 

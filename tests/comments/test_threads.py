@@ -156,7 +156,7 @@ def test_article_page_query_count_is_constant_with_comments(
         CommentFactory(article=article, parent=root)
     SiteConfiguration.load()
     DiscussionSettings.load()
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(article.get_absolute_url())
     shown = len(re.findall(r'class="comment[ "]', response.content.decode()))
     assert shown == min(count, 40)
