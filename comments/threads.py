@@ -53,9 +53,13 @@ def thread_page(article, config, page_number):
         Comment.objects.approved()
         .filter(root_id__in=[root.pk for root in threads] or [0])
         .only(*Comment.SHOWN_FIELDS)
+        # Put in order here, not by the database: asked for an order, SQLite
+        # would read every approved comment along the moderation queue's
+        # index instead of these threads' along theirs.
+        .order_by()
     )
     by_parent = {}
-    for reply in replies:
+    for reply in sorted(replies, key=lambda reply: (reply.created_at, reply.pk)):
         by_parent.setdefault(reply.parent_id, []).append(reply)
 
     def attach(comment):

@@ -1,4 +1,5 @@
 import re
+from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
@@ -167,3 +168,17 @@ def test_approved_count_is_shown_on_lists(client, article):
     CommentFactory(article=article, status=Comment.Status.PENDING)
     response = client.get("/articles/")
     assertContains(response, "3 comments")
+
+
+def test_replies_read_oldest_first_under_each_comment(client, article):
+    root = CommentFactory(article=article, author_name="Root")
+    now = timezone.now()
+    # Written newest first: the page puts them in the order they were sent.
+    for name, minutes in [("Third", 3), ("First", 1), ("Second", 2)]:
+        reply = CommentFactory(article=article, parent=root, author_name=name)
+        Comment.objects.filter(pk=reply.pk).update(
+            created_at=now + timedelta(minutes=minutes)
+        )
+    html = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    names = [tag.get_text(strip=True) for tag in html.select(".comment__author")]
+    assert names == ["Root", "First", "Second", "Third"]
