@@ -14,11 +14,22 @@ def old_fingerprint(title, summary, body):
     return hashlib.sha256("\x1f".join((title, summary, body)).encode()).hexdigest()
 
 
+def apps_before(migration):
+    """Migrate the database back to `migration`; return its models then."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([migration])
+    return executor.loader.project_state([migration]).apps
+
+
+def upgrade():
+    """Migrate the database to the latest migrations."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
 def test_upgrade_stores_canonical_bodies_and_keeps_current_sign_offs():
-    executor = MigrationExecutor(connection)
-    executor.migrate([BEFORE])
-    old = executor.loader.project_state([BEFORE]).apps
+    old = apps_before(BEFORE)
     category = old.get_model("articles", "Category").objects.create(
         name="Spine", slug="spine"
     )
@@ -45,9 +56,7 @@ def test_upgrade_stores_canonical_bodies_and_keeps_current_sign_offs():
         review_fingerprint="0" * 64,  # Signed off an older text.
     )
 
-    MigrationExecutor(connection).migrate(
-        MigrationExecutor(connection).loader.graph.leaf_nodes()
-    )
+    upgrade()
 
     signed, stale = (Article.objects.get(pk=a.pk) for a in (signed, stale))
     assert signed.body == "<p>Rest for a day, then walk.</p><ul><li>Ice</li></ul>"
@@ -77,9 +86,7 @@ def signed_content_fingerprint(article, body):
 @pytest.mark.django_db(transaction=True)
 def test_upgrade_gives_quotations_paragraphs_and_keeps_current_sign_offs():
     before = ("articles", "0018_preview_key")
-    executor = MigrationExecutor(connection)
-    executor.migrate([before])
-    old = executor.loader.project_state([before]).apps
+    old = apps_before(before)
     category = old.get_model("articles", "Category").objects.create(
         name="Spine", slug="spine"
     )
@@ -99,9 +106,7 @@ def test_upgrade_gives_quotations_paragraphs_and_keeps_current_sign_offs():
         review_fingerprint=signed_content_fingerprint(article, body)
     )
 
-    MigrationExecutor(connection).migrate(
-        MigrationExecutor(connection).loader.graph.leaf_nodes()
-    )
+    upgrade()
 
     article = Article.objects.get(pk=article.pk)
     assert article.body == (
@@ -115,9 +120,7 @@ def test_upgrade_measures_the_versions_saved_before_reading_figures():
     from articles import readability
 
     before = ("articles", "0026_search_synonyms")
-    executor = MigrationExecutor(connection)
-    executor.migrate([before])
-    old = executor.loader.project_state([before]).apps
+    old = apps_before(before)
     body = "<p>" + "Walk a little every day. " * 30 + "</p>"
     article = old.get_model("articles", "Article").objects.create(
         title="Walking",
@@ -128,9 +131,7 @@ def test_upgrade_measures_the_versions_saved_before_reading_figures():
         ),
     )
 
-    MigrationExecutor(connection).migrate(
-        MigrationExecutor(connection).loader.graph.leaf_nodes()
-    )
+    upgrade()
 
     upgraded = Article.objects.get(pk=article.pk)
     assert upgraded.reading == readability.measure(body).as_dict()
